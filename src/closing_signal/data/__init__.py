@@ -1,0 +1,1 @@
+"""Labeled data: reading and validating records, near-duplicate detection."""
