@@ -1,0 +1,182 @@
+"""``ClosingSignalClassifier``: a scikit-learn estimator over raw closing texts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .calibration import fit_temperature
+from .features import FeatureExtractor
+from .pipeline.analysis import analyze
+from .pipeline.lexicon import Lexicon
+from .scoring import LinearScorer
+from .text import check_text, clip
+
+__all__ = ["ClosingSignalClassifier"]
+
+
+def _texts(X) -> list[str]:
+    if isinstance(X, str):
+        raise TypeError("X must be a sequence of texts, not a single str; wrap it in a list")
+    if hasattr(X, "ndim") and getattr(X, "ndim", 1) == 2:
+        if X.shape[1] != 1:
+            raise ValueError(f"X must be 1-D texts (or one text column), got shape {X.shape}")
+        X = np.asarray(X)[:, 0]
+    try:
+        items = list(X)
+    except TypeError:
+        raise TypeError(f"X must be a sequence of str, got {type(X).__name__}") from None
+    return [check_text(t, where=f"X[{i}]") for i, t in enumerate(items)]
+
+
+class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
+    """Logistic regression over the closing-cue features of raw texts, with
+    temperature-calibrated probabilities.
+
+    Texts go through ``spacy.blank("en")`` with the clause and cue analysis of
+    :mod:`closing_signal.pipeline`; features are stemmed words marked for
+    negation, bigrams, cue types and their pairing within clauses, and where
+    the last stance sits (:mod:`closing_signal.features`).
+
+    Parameters
+    ----------
+    C : float
+        Inverse L2 regularisation strength.
+    min_df : int
+        Keep features seen in at least this many training texts.
+    bigrams : bool
+        Add word bigram features.
+    calibration : {"temperature", "none"}
+        Fit a temperature on out-of-fold logits (``cv`` folds).
+    cv : int
+        Folds for the calibration logits.
+    class_weight : "balanced", dict or None
+    max_iter : int
+    random_state : int, RandomState or None
+        Only used to shuffle the calibration folds.
+
+    Examples
+    --------
+    >>> from sklearn.base import clone
+    >>> clf = ClosingSignalClassifier(C=0.5)
+    >>> clone(clf).get_params()["C"]
+    0.5
+    """
+
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "min_df": [Interval(Integral, 1, None, closed="left")],
+        "bigrams": ["boolean"],
+        "calibration": [StrOptions({"temperature", "none"})],
+        "cv": [Interval(Integral, 2, None, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, *, C: float = 1.0, min_df: int = 1, bigrams: bool = True, calibration: str = "temperature",
+                 cv: int = 5, class_weight="balanced", max_iter: int = 3000, random_state=0):
+        self.C = C
+        self.min_df = min_df
+        self.bigrams = bigrams
+        self.calibration = calibration
+        self.cv = cv
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    # the spaCy pipeline is rebuilt on demand, never pickled
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_nlp", None)
+        return state
+
+    def _featurize(self, texts: list[str], lexicon: Lexicon) -> list[list]:
+        nlp = getattr(self, "_nlp", None)
+        if nlp is None or nlp[1] is not lexicon:
+            import spacy
+
+            from .pipeline import clauses, cues  # noqa: F401
+
+            base = spacy.blank("en")
+            base.add_pipe("closing_signal_clauses").lexicon = lexicon
+            base.add_pipe("closing_signal_cues").lexicon = lexicon
+            nlp = self._nlp = (base, lexicon, FeatureExtractor(bigrams=self.bigrams))
+        base, _, extractor = nlp
+        out = []
+        with base.memory_zone():
+            for doc in base.pipe(clip(t)[0] for t in texts):
+                out.append(extractor(doc, analyze(doc, lexicon)))
+        return out
+
+    def _lr(self) -> LogisticRegression:
+        return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=1e-6)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, lexicon: Lexicon | None = None):
+        """Fit on texts ``X`` and labels ``y``; ``lexicon`` defaults to the shipped one."""
+        texts = _texts(X)
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(texts):
+            raise ValueError(f"y must be 1-D with one label per text ({len(texts)}), got shape {y.shape}")
+        if len(texts) == 0:
+            raise ValueError("cannot fit on 0 texts")
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(f"need at least 2 classes to fit, got {len(classes)}")
+        self.lexicon_ = lexicon or Lexicon.default()
+        feats = self._featurize(texts, self.lexicon_)
+        df = Counter(f for fs in feats for f in {name for name, _ in fs})
+        vocab = sorted(f for f, n in df.items() if n >= self.min_df)
+        scorer = LinearScorer(tuple(classes.tolist()), vocab, np.zeros((len(classes), len(vocab))),
+                              np.zeros(len(classes)))
+        Xm = scorer.vectorize(feats)
+        y_idx = np.searchsorted(classes, y)
+        temperature = 1.0
+        n_splits = min(self.cv, int(np.bincount(y_idx).min()))
+        if self.calibration == "temperature" and n_splits >= 2:
+            oof = np.zeros((len(texts), len(classes)))
+            folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+            for tr, te in folds.split(np.zeros(len(y_idx)), y_idx):
+                lr = self._lr().fit(Xm[tr], y_idx[tr])
+                if len(lr.classes_) == len(classes):
+                    oof[te] = lr.decision_function(Xm[te])
+            temperature = fit_temperature(oof, y_idx)
+        lr = self._lr().fit(Xm, y_idx)
+        coef = lr.coef_ if len(classes) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
+        intercept = lr.intercept_ if len(classes) > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
+        self.scorer_ = LinearScorer(scorer.classes, vocab, coef, intercept, temperature)
+        self.classes_ = classes
+        self.temperature_ = temperature
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        """Uncalibrated logits, shape (n_texts, n_classes)."""
+        check_is_fitted(self, "scorer_")
+        feats = self._featurize(_texts(X), self.lexicon_)
+        return self.scorer_.logits(self.scorer_.vectorize(feats))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities, columns in the order of ``classes_``.
+
+        Empty or whitespace-only texts are ``ambiguous`` with probability 1.
+        """
+        check_is_fitted(self, "scorer_")
+        return self.scorer_.score(self._featurize(_texts(X), self.lexicon_))
+
+    def predict(self, X) -> np.ndarray:
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,155 @@
+"""The ``closing-signal`` command.
+
+    closing-signal predict "I'd love to move forward"      label texts (or --input FILE, - for stdin)
+    closing-signal train data/train.jsonl --out DIR         train a model (safe format + model card)
+    closing-signal evaluate data/test.jsonl [--model DIR]   scores, confusion matrix, calibration, errors
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _read_inputs(args) -> list[str]:
+    texts = list(args.texts)
+    if args.input:
+        if args.input == "-":
+            raw = sys.stdin.read()
+        else:
+            try:
+                raw = Path(args.input).read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError) as e:
+                raise SystemExit(f"closing-signal: cannot read {args.input}: {e}")
+        for n, line in enumerate(raw.splitlines(), 1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if line.lstrip().startswith("{"):
+                try:
+                    line = json.loads(line)["text"]
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    raise SystemExit(f"closing-signal: {args.input}:{n}: expected a JSON object with 'text'")
+            texts.append(line)
+    if not texts:
+        raise SystemExit("closing-signal predict: give texts as arguments or --input FILE")
+    return texts
+
+
+def _predict(args) -> int:
+    import closing_signal
+
+    model = closing_signal.load(args.model)
+    texts = _read_inputs(args)
+    for text, p in zip(texts, model.predict_many(texts, batch_size=args.batch_size, n_process=args.jobs)):
+        if args.format == "jsonl":
+            print(json.dumps({"text": text, **p.to_dict()}, ensure_ascii=False))
+        else:
+            probs = "  ".join(f"{k[:3]} {v:.2f}" for k, v in p.probabilities.items())
+            ev = ", ".join(repr(e.text) for e in p.evidence[:3])
+            print(f"{p.label.value:11s}  {probs}  | {text[:70]}{'…' if len(text) > 70 else ''}")
+            if ev:
+                print(f"{'':13s}evidence: {ev}")
+    return 0
+
+
+def _train(args) -> int:
+    from .data.records import DataError
+    from .evaluation import evaluate
+    from .training import load_files, train, write_model
+
+    files = list(args.data)
+    if args.base:
+        from .pipeline.component import default_model_path
+
+        root = default_model_path().parent.parent
+        files += [p for p in (root / "data" / "train.jsonl", root / "data" / "dev.jsonl") if p.is_file()]
+    try:
+        records = load_files(files)
+        held_out = {str(p): load_files([p]) for p in args.eval}
+    except DataError as e:
+        print(f"closing-signal train: {e}", file=sys.stderr)
+        return 2
+    params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
+    model = train(records, params=params, random_state=args.seed, data_files=files)
+    metrics = {}
+    for path, recs in held_out.items():
+        texts, gold = [r.text for r in recs], [r.label for r in recs]
+        groups = {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
+        rep = evaluate(model, texts, gold, groups=groups, n_errors=0)
+        metrics[Path(path).stem] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
+                                                                      if k not in ("errors", "reliability")}}
+        print(f"== held-out {path}\n{rep}\n")
+    out = write_model(model, args.out, metrics=metrics)
+    print(f"wrote {out}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    import closing_signal
+
+    from .data.records import DataError
+    from .evaluation import evaluate
+    from .training import load_files
+
+    try:
+        recs = load_files(args.data)
+    except DataError as e:
+        print(f"closing-signal evaluate: {e}", file=sys.stderr)
+        return 2
+    model = closing_signal.load(args.model)
+    texts, gold = [r.text for r in recs], [r.label for r in recs]
+    groups = {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
+    rep = evaluate(model, texts, gold, groups=groups, n_errors=args.errors)
+    print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="closing-signal", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("predict", help="label closing texts")
+    p.add_argument("texts", nargs="*", help="texts to label")
+    p.add_argument("--input", "-i", help="file with one text per line (or JSONL with 'text'); - for stdin")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--format", choices=("table", "jsonl"), default="table")
+    p.add_argument("--batch-size", type=int, default=1000)
+    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.set_defaults(func=_predict)
+
+    p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
+    p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
+    p.add_argument("--out", required=True, help="model directory to write")
+    p.add_argument("--eval", nargs="*", default=[], help="held-out files to score and record in the model card")
+    p.add_argument("--base", action="store_true", help="also train on the shipped corpus")
+    p.add_argument("--C", type=float, default=None)
+    p.add_argument("--min-df", type=int, default=None)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("evaluate", help="evaluate a model on labeled data")
+    p.add_argument("data", nargs="+")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--errors", type=int, default=10, help="how many of the worst errors to show")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_evaluate)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+    except (FileNotFoundError, ValueError) as e:  # ModelFileError is a ValueError
+        print(f"closing-signal: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

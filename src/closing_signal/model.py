@@ -1,0 +1,139 @@
+"""``Model``: the loaded classifier behind ``closing_signal.load()``."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+
+from spacy.language import Language
+
+from .labels import LABELS, Label
+from .pipeline import _extensions as ext
+from .pipeline.build import make_pipeline
+from .pipeline.component import ClosingSignalComponent, default_model_path
+from .prediction import Evidence, Prediction
+from .text import check_text, clip
+
+__all__ = ["Model", "load"]
+
+
+def load(path: str | Path | None = None) -> Model:
+    """Load a model: the shipped default, or a directory written by
+    ``Model.to_disk`` / ``closing-signal train``.
+
+    Loading reads JSON and ``.npy`` arrays only, after checking their hashes;
+    it never unpickles or runs code from the directory.
+
+    >>> model = load()
+    >>> model.predict("I'd love to move forward. What are the next steps?").label
+    <Label.INTEREST: 'interest'>
+    """
+    return Model.from_disk(default_model_path() if path is None else path)
+
+
+class Model:
+    """Labels closings. Thin wrapper over a spaCy pipeline (``model.nlp``)
+    whose last component, ``closing_signal``, writes ``doc.cats``."""
+
+    def __init__(self, nlp: Language, *, path: str | Path | None = None):
+        if "closing_signal" not in nlp.pipe_names:
+            raise ValueError("nlp has no 'closing_signal' component")
+        self.nlp = nlp
+        self.path = Path(path) if path is not None else None
+
+    @classmethod
+    def from_disk(cls, path: str | Path) -> Model:
+        return cls(make_pipeline(Path(path)), path=path)
+
+    @property
+    def component(self) -> ClosingSignalComponent:
+        return self.nlp.get_pipe("closing_signal")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self.component.labels
+
+    @property
+    def meta(self) -> dict:
+        """The model card data: versions, settings, data hashes, metrics."""
+        return dict(self.component.meta)
+
+    def to_disk(self, path: str | Path) -> Path:
+        """Write the model directory (safe format, see :mod:`closing_signal.persistence`)."""
+        self.component.to_disk(path)
+        return Path(path)
+
+    # -- prediction -------------------------------------------------------
+    def predict(self, text: str) -> Prediction:
+        """Label one closing. ``TypeError`` if ``text`` is not a ``str``;
+        empty or whitespace-only text is ``ambiguous`` (nothing was said).
+        Only the last ``closing_signal.text.MAX_CHARS`` characters of a longer
+        text are read: the stance that counts is the final one."""
+        return self._predict_chunk([check_text(text)])[0]
+
+    def predict_many(self, texts: Iterable[str], *, batch_size: int = 1000, n_process: int = 1) -> Iterator[Prediction]:
+        """Predictions for ``texts``, lazily and in input order.
+
+        ``texts`` may be any iterable (a generator of millions is fine:
+        memory stays flat). With ``n_process > 1`` chunks of ``batch_size``
+        texts go to a pool of worker processes that each load the model once.
+        """
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        if not isinstance(n_process, int) or n_process < 1:
+            raise ValueError(f"n_process must be a positive int, got {n_process!r}")
+        if isinstance(texts, str):
+            raise TypeError("texts must be an iterable of str, not a str; use predict() for one text")
+        chunks = self._checked_chunks(texts, batch_size)
+        if n_process == 1:
+            for chunk in chunks:
+                yield from self._predict_chunk(chunk)
+            return
+        from .parallel import imap_chunks
+
+        path = self.path
+        tmp = None
+        if path is None:
+            tmp = tempfile.TemporaryDirectory(prefix="closing_signal-")
+            path = self.to_disk(Path(tmp.name) / "model")
+        try:
+            for encoded in imap_chunks(str(path), chunks, n_process):
+                yield from (self._decode(e) for e in encoded)
+        finally:
+            if tmp is not None:
+                tmp.cleanup()
+
+    @staticmethod
+    def _checked_chunks(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
+        it = iter(texts)
+        offset = 0
+        while chunk := list(islice(it, batch_size)):
+            for i, t in enumerate(chunk):
+                check_text(t, where=f"texts[{offset + i}]")
+            offset += len(chunk)
+            yield chunk
+
+    def _predict_chunk(self, texts: list[str]) -> list[Prediction]:
+        clipped = [clip(t) for t in texts]
+        out = []
+        with self.nlp.memory_zone():
+            for doc, (_, offset) in zip(self.nlp.pipe(c for c, _ in clipped), clipped):
+                cats = doc.cats
+                label = Label(max(cats, key=cats.get))
+                evidence = tuple(
+                    Evidence(e.text, e.start + offset, e.end + offset, e.cue, e.weight) if offset else e
+                    for e in doc._.get(ext.EVIDENCE) or ())
+                out.append(Prediction(label, {k: float(cats.get(k, 0.0)) for k in LABELS}, evidence))
+        return out
+
+    # small picklable form for worker processes
+    @staticmethod
+    def _encode(p: Prediction) -> tuple:
+        return (p.label.value, tuple(p.probabilities.items()),
+                tuple((e.text, e.start, e.end, e.cue, e.weight) for e in p.evidence))
+
+    @staticmethod
+    def _decode(t: tuple) -> Prediction:
+        return Prediction(Label(t[0]), dict(t[1]), tuple(Evidence(*e) for e in t[2]))

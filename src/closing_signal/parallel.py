@@ -1,0 +1,49 @@
+"""A worker pool for ``Model.predict_many(n_process > 1)``.
+
+spaCy's own ``nlp.pipe(n_process=2)`` sends every Doc back to the parent,
+which on short texts is many times slower than one process. Here each worker
+loads the model once, receives chunks of texts and returns only small tuples.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["imap_chunks"]
+
+# Per worker process only: the model this worker loaded in _init. Never set in
+# the parent process.
+_worker_model = None
+
+
+def _init(model_path: str) -> None:
+    global _worker_model
+    from .model import Model
+
+    _worker_model = Model.from_disk(model_path)
+
+
+def _run(texts: list[str]) -> list[tuple]:
+    return [_worker_model._encode(p) for p in _worker_model._predict_chunk(texts)]
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def imap_chunks(model_path: str, chunks: Iterable[list[str]], n_process: int) -> Iterator[list[tuple]]:
+    """Results of each chunk, in order, with at most ``2 * n_process`` chunks in flight."""
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=_context(), initializer=_init,
+                             initargs=(model_path,)) as pool:
+        pending: deque = deque()
+        it = iter(chunks)
+        for chunk in it:
+            pending.append(pool.submit(_run, chunk))
+            if len(pending) >= 2 * n_process:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

@@ -1,0 +1,30 @@
+"""The custom attributes our components set, registered once (never with force=True)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Token
+
+ANALYSIS = "closing_analysis"
+EVIDENCE = "closing_evidence"
+NEGATED = "closing_negated"
+CLAUSES = "closing_clauses"   # doc.spans key
+CUES = "closing_cues"         # doc.spans key
+
+
+def _token_negated(token: Token) -> bool:
+    analysis = token.doc._.get(ANALYSIS)
+    if analysis is None or not analysis.has_cues:
+        return False
+    view = analysis.view
+    return any(analysis.negated[j] for j, t in enumerate(view.token_index) if t == token.i)
+
+
+def register() -> None:
+    """Register ``Doc._.closing_analysis``, ``Doc._.closing_evidence`` and
+    ``Token._.closing_negated`` if they are not registered yet."""
+    if not Doc.has_extension(ANALYSIS):
+        Doc.set_extension(ANALYSIS, default=None)
+    if not Doc.has_extension(EVIDENCE):
+        Doc.set_extension(EVIDENCE, default=None)
+    if not Token.has_extension(NEGATED):
+        Token.set_extension(NEGATED, getter=_token_negated)

@@ -1,0 +1,62 @@
+"""``closing_signal_cues``: rule-based cues with negation scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import _extensions as ext
+from .analysis import analyze
+from .lexicon import Lexicon
+
+__all__ = ["CueMatcher", "make_cues"]
+
+
+class CueMatcher:
+    """Marks cue phrases — interest, acceptance idioms, next-steps questions,
+    politeness, hedges and conditions, declines, other offers… — in
+    ``doc.spans["closing_cues"]`` (span label = cue type, ``+NEG`` when the cue
+    sits in a negation scope) and negated tokens in ``Token._.closing_negated``.
+
+    Negators that belong to a phrase ("not sure", "couldn't be more", "no
+    longer") open no scope; a scope runs at most six words and stops at a
+    comma or a clause end.
+
+    The term lists are data (``lexicon/cues.json``), not config; ``to_disk``
+    writes the lexicon in use so a saved pipeline keeps it.
+    """
+
+    def __init__(self, nlp: Language, name: str = "closing_signal_cues", *, lexicon: Lexicon | None = None):
+        ext.register()
+        self.name = name
+        self.lexicon = lexicon or Lexicon.default()
+
+    def __call__(self, doc: Doc) -> Doc:
+        a = analyze(doc, self.lexicon)
+        doc._.set(ext.ANALYSIS, a)
+        idx = a.view.token_index
+        doc.spans[ext.CUES] = [
+            Span(doc, idx[c.start], idx[c.end - 1] + 1, label=c.label + ("+NEG" if c.negated else ""))
+            for c in a.cues
+        ]
+        return doc
+
+    def pipe(self, stream, batch_size: int = 128):
+        for doc in stream:
+            yield self(doc)
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.json").write_text(self.lexicon.to_json(), encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=tuple()) -> CueMatcher:
+        self.lexicon = Lexicon.from_path(Path(path) / "lexicon.json")
+        return self
+
+
+@Language.factory("closing_signal_cues")
+def make_cues(nlp: Language, name: str) -> CueMatcher:
+    return CueMatcher(nlp, name)

@@ -1,0 +1,129 @@
+"""Training a model from labeled records and writing it with its model card."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from .classifier import ClosingSignalClassifier
+from .data.records import Record, file_sha256, read_records
+from .labels import LABELS
+from .model import Model
+from .pipeline.build import make_pipeline
+
+__all__ = ["train", "write_model", "DEFAULT_PARAMS"]
+
+#: Settings of the shipped model, chosen on data/dev.jsonl (see data/README.md).
+DEFAULT_PARAMS = {"C": 0.5, "min_df": 2, "bigrams": True}
+
+
+def _versions() -> dict:
+    import numpy
+    import sklearn
+    import spacy
+
+    from . import __version__
+
+    return {"closing_signal": __version__, "python": platform.python_version(), "spacy": spacy.__version__,
+            "scikit-learn": sklearn.__version__, "numpy": numpy.__version__}
+
+
+def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict | None = None,
+          random_state: int = 0, data_files: Sequence[str | Path] = ()) -> Model:
+    """Fit a model on ``records`` (``Record`` objects or ``(text, label)`` pairs).
+
+    Deterministic: the same records, params and seed give the same weights.
+
+    >>> m = train([("I want this job", "interest"), ("Not for me", "disinterest"),
+    ...            ("What are the next steps?", "ambiguous")] * 3)
+    >>> sorted(m.labels)
+    ['ambiguous', 'disinterest', 'interest']
+    """
+    pairs = [(r.text, r.label) if isinstance(r, Record) else (r[0], r[1]) for r in records]
+    bad = sorted({lab for _, lab in pairs if lab not in LABELS})
+    if bad:
+        raise ValueError(f"unknown label(s) {bad}; expected {', '.join(LABELS)}")
+    if not pairs:
+        raise ValueError("no training records")
+    settings = {**DEFAULT_PARAMS, **(params or {})}
+    clf = ClosingSignalClassifier(**settings, random_state=random_state)
+    clf.fit([t for t, _ in pairs], [lab for _, lab in pairs])
+    nlp = make_pipeline(None)
+    info = {
+        "training": {
+            "n_records": len(pairs),
+            "label_counts": dict(sorted(Counter(lab for _, lab in pairs).items())),
+            "random_state": random_state,
+            "files": [{"path": Path(f).as_posix(), "sha256": file_sha256(f)} for f in data_files],
+        },
+        "versions": _versions(),
+    }
+    meta = {"settings": {**settings, "calibration": clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight},
+            **info}
+    comp = nlp.get_pipe("closing_signal").use(clf.scorer_, clf.lexicon_, meta)
+    nlp.get_pipe("closing_signal_clauses").lexicon = comp.lexicon
+    nlp.get_pipe("closing_signal_cues").lexicon = comp.lexicon
+    return Model(nlp)
+
+
+def _card(meta: dict) -> str:
+    t = meta.get("training", {})
+    lines = ["# closing_signal model card", "",
+             "Labels a candidate's interview closing as interest / ambiguous / disinterest (LABELS.md).",
+             "Format: JSON + `.npy` arrays only (see `closing_signal.persistence`); loading runs no code.", "",
+             "## Training data", ""]
+    for f in t.get("files", []):
+        lines.append(f"- `{f['path']}` sha256 `{f['sha256']}`")
+    lines += [f"- records: {t.get('n_records')}  labels: {t.get('label_counts')}",
+              f"- random_state: {t.get('random_state')}", "", "## Settings", "", f"```\n{meta.get('settings')}\n```", "",
+              "## Versions", ""]
+    lines += [f"- {k}: {v}" for k, v in meta.get("versions", {}).items()]
+    for name, m in meta.get("metrics", {}).items():
+        lines += ["", f"## Held-out metrics: {name}", "",
+                  f"- file: `{m.get('file')}` (never used for training or tuning)",
+                  f"- n = {m['n']}, macro-F1 = {m['macro_f1']}, ECE = {m['ece']}"]
+        lines += [f"- {lab}: P={v['precision']} R={v['recall']} F1={v['f1']} (n={v['support']})"
+                  for lab, v in m["per_label"].items()]
+        for sub, s in m.get("subsets", {}).items():
+            lines.append(f"- subset {sub}: n = {s['n']}, macro-F1 = {s['macro_f1']}")
+        lines += ["", "confusion (rows gold, cols predicted; order " + ", ".join(LABELS) + "):", "", "```"]
+        lines += [" ".join(f"{v:5d}" for v in row) for row in m["confusion"]] + ["```"]
+    return "\n".join(lines) + "\n"
+
+
+def write_model(model: Model, out: str | Path, *, metrics: dict | None = None) -> Path:
+    """Write ``model`` to ``out`` atomically (a temp dir renamed into place),
+    with ``meta.json`` carrying ``metrics`` and a ``README.md`` model card."""
+    out = Path(out)
+    if metrics:
+        model.component.meta["metrics"] = metrics
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out.parent))
+    try:
+        model.to_disk(tmp)
+        (tmp / "README.md").write_text(_card(model.meta), encoding="utf-8")
+        if out.exists():
+            old = out.with_name(out.name + ".old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    model.path = out
+    return out
+
+
+def load_files(paths: Sequence[str | Path]) -> list[Record]:
+    out: list[Record] = []
+    for p in paths:
+        out.extend(read_records(p))
+    return out
