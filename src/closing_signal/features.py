@@ -55,14 +55,11 @@ class FeatureExtractor:
 
     def __call__(self, doc, a: Analysis) -> list[tuple[str, Span | None]]:
         view = a.view
-        words, tix, clause, negated = view.words, view.token_index, a.clause, a.negated
+        words, clause, negated = view.words, a.clause, a.negated
         out: list[tuple[str, Span | None]] = []
         if not words:
             return [("s:empty", None)]
-        spans = []
-        for t in tix:
-            tok = doc[t]
-            spans.append((tok.idx, tok.idx + len(tok.text)))
+        spans = view.chars
         last = a.n_clauses - 1
         stems = [self._stem(w) for w in words]
         for i, s in enumerate(stems):
@@ -103,6 +100,11 @@ class FeatureExtractor:
         if len(stance_seq) >= 2 and stance_seq[-2][0] != stance_seq[-1][0]:
             out.append(("flip:" + stance_seq[-2][0] + ">" + stance_seq[-1][0], None))
         # structure
+        # a negator that ends the final clause negates nothing in view: "but I can't", "but not now"
+        last_words = [i for i in range(len(words)) if clause[i] == last]
+        tail = last_words[-3:]
+        if any(words[i] in ("not", "no", "never") for i in tail) and not any(negated[i] for i in tail[-1:]):
+            out.append(("s:bare_negation_end", spans[tail[-1]]))
         if last in a.questions:
             out.append(("s:question_last", None))
         if a.questions and len(a.questions) == a.n_clauses:

@@ -45,7 +45,7 @@ class Model:
 
     @classmethod
     def from_disk(cls, path: str | Path) -> Model:
-        return cls(make_pipeline(Path(path)), path=path)
+        return cls(make_pipeline(Path(path), write_spans=False), path=path)
 
     @property
     def component(self) -> ClosingSignalComponent:
@@ -88,8 +88,7 @@ class Model:
             raise TypeError("texts must be an iterable of str, not a str; use predict() for one text")
         chunks = self._checked_chunks(texts, batch_size)
         if n_process == 1:
-            for chunk in chunks:
-                yield from self._predict_chunk(chunk)
+            yield from self._predict_chunks(chunks)
             return
         from .parallel import imap_chunks
 
@@ -115,17 +114,36 @@ class Model:
             offset += len(chunk)
             yield chunk
 
-    def _predict_chunk(self, texts: list[str]) -> list[Prediction]:
+    #: Strings spaCy interns for new words are freed every ZONE texts, so a
+    #: long stream keeps flat memory while the tokenizer cache stays warm.
+    ZONE = 50_000
+
+    def _predict_chunks(self, chunks: Iterable[list[str]]) -> Iterator[Prediction]:
+        it = iter(chunks)
+        while True:
+            done = 0
+            with self.nlp.memory_zone():
+                for chunk in it:
+                    yield from self._predict_chunk(chunk, zone=False)
+                    done += len(chunk)
+                    if done >= self.ZONE:
+                        break
+                else:
+                    return
+
+    def _predict_chunk(self, texts: list[str], *, zone: bool = True) -> list[Prediction]:
+        if zone:
+            with self.nlp.memory_zone():
+                return self._predict_chunk(texts, zone=False)
         clipped = [clip(t) for t in texts]
         out = []
-        with self.nlp.memory_zone():
-            for doc, (_, offset) in zip(self.nlp.pipe(c for c, _ in clipped), clipped):
-                cats = doc.cats
-                label = Label(max(cats, key=cats.get))
-                evidence = tuple(
-                    Evidence(e.text, e.start + offset, e.end + offset, e.cue, e.weight) if offset else e
-                    for e in doc._.get(ext.EVIDENCE) or ())
-                out.append(Prediction(label, {k: float(cats.get(k, 0.0)) for k in LABELS}, evidence))
+        for doc, (_, offset) in zip(self.nlp.pipe(c for c, _ in clipped), clipped):
+            cats = doc.cats
+            label = Label(max(cats, key=cats.get))
+            evidence = tuple(
+                Evidence(e.text, e.start + offset, e.end + offset, e.cue, e.weight) if offset else e
+                for e in doc._.get(ext.EVIDENCE) or ())
+            out.append(Prediction(label, {k: float(cats.get(k, 0.0)) for k in LABELS}, evidence))
         return out
 
     # small picklable form for worker processes

@@ -14,20 +14,28 @@ from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["imap_chunks"]
 
-# Per worker process only: the model this worker loaded in _init. Never set in
-# the parent process.
-_worker_model = None
+# Per worker process only (never set in the parent): the model this worker
+# loaded in _init, its open spaCy memory zone, and texts seen in that zone.
+_worker = {}
 
 
 def _init(model_path: str) -> None:
-    global _worker_model
     from .model import Model
 
-    _worker_model = Model.from_disk(model_path)
+    _worker["model"] = Model.from_disk(model_path)
+    _worker["zone"], _worker["seen"] = None, 0
 
 
 def _run(texts: list[str]) -> list[tuple]:
-    return [_worker_model._encode(p) for p in _worker_model._predict_chunk(texts)]
+    model = _worker["model"]
+    if _worker["zone"] is None or _worker["seen"] >= model.ZONE:
+        if _worker["zone"] is not None:
+            _worker["zone"].__exit__(None, None, None)
+        _worker["zone"] = model.nlp.memory_zone()
+        _worker["zone"].__enter__()
+        _worker["seen"] = 0
+    _worker["seen"] += len(texts)
+    return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
 
 
 def _context():

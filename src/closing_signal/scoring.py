@@ -28,6 +28,7 @@ class LinearScorer:
         self.intercept = np.asarray(self.intercept, dtype=np.float64)
         # how much each feature pushes toward each class, relative to the others
         self._push = self.coef - self.coef.mean(axis=0, keepdims=True)
+        self.push_lists: list[list[float]] = self._push.tolist()
 
     def vectorize(self, feature_lists: Sequence[Sequence[tuple[str, object]]]) -> sp.csr_matrix:
         """Binary CSR matrix; unknown features are ignored."""

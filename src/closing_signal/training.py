@@ -19,7 +19,7 @@ from .pipeline.build import make_pipeline
 __all__ = ["train", "write_model", "DEFAULT_PARAMS"]
 
 #: Settings of the shipped model, chosen on data/dev.jsonl (see data/README.md).
-DEFAULT_PARAMS = {"C": 0.5, "min_df": 2, "bigrams": True}
+DEFAULT_PARAMS = {"C": 1.0, "min_df": 2, "bigrams": True}
 
 
 def _versions() -> dict:
@@ -53,7 +53,7 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict
     settings = {**DEFAULT_PARAMS, **(params or {})}
     clf = ClosingSignalClassifier(**settings, random_state=random_state)
     clf.fit([t for t, _ in pairs], [lab for _, lab in pairs])
-    nlp = make_pipeline(None)
+    nlp = make_pipeline(None, write_spans=False)
     info = {
         "training": {
             "n_records": len(pairs),
@@ -104,6 +104,7 @@ def write_model(model: Model, out: str | Path, *, metrics: dict | None = None) -
         model.component.meta["metrics"] = metrics
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=out.parent))
+    tmp.chmod(0o755)
     try:
         model.to_disk(tmp)
         (tmp / "README.md").write_text(_card(model.meta), encoding="utf-8")

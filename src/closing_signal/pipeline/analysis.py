@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 
 from .lexicon import CleanView, Lexicon, Match
 
-__all__ = ["Analysis", "Cue", "segment", "find_cues", "analyze", "NEGATION_WINDOW"]
+__all__ = ["Analysis", "Cue", "segment", "find_cues", "analyze", "NEGATION_WINDOW", "MAX_TOKENS"]
 
+#: Only the last MAX_TOKENS tokens of a Doc are analysed: the stance that
+#: counts is the final one, and this bounds the work on a huge Doc.
+MAX_TOKENS = 3000
 #: Negation reaches at most this many words, and never past a comma or a clause end.
 NEGATION_WINDOW = 6
 _SENTENCE_END = frozenset(".!?;:…-—–")
@@ -74,6 +77,16 @@ def segment(view: CleanView, lexicon: Lexicon) -> tuple[list[int], int, frozense
     return clause, n_clauses, frozenset(questions)
 
 
+_LEADS = frozenset({"so", "and", "ok", "okay", "then", "great", "right", "alright", "cool", "well", "oh", "yeah", "sure"})
+
+
+def _clause_initial(i: int, words: list[str], clause: list[int]) -> bool:
+    """Whether word ``i`` opens its clause (after at most one discourse word)."""
+    if i == 0 or clause[i - 1] != clause[i]:
+        return True
+    return words[i - 1] in _LEADS and (i == 1 or clause[i - 2] != clause[i])
+
+
 def find_cues(view: CleanView, clause: list[int], lexicon: Lexicon) -> tuple[list[Cue], list[bool]]:
     """Cue matches with their negation, and the negated flag of each word."""
     words = view.words
@@ -96,7 +109,8 @@ def find_cues(view: CleanView, clause: list[int], lexicon: Lexicon) -> tuple[lis
             if boundary[j]:
                 break
     cues = [Cue(m.start, m.end, m.label, negated[m.start] and m.label not in _ABSORBS_NEGATION)
-            for m in matches]
+            for m in matches
+            if m.label != "QUESTION_WORD" or _clause_initial(m.start, words, clause)]
     return cues, negated
 
 
@@ -104,7 +118,7 @@ def analyze(doc, lexicon: Lexicon, *, cues: bool = True) -> Analysis:
     """The analysis of ``doc``, reusing what earlier components stored."""
     found = doc._.closing_analysis if doc.has_extension("closing_analysis") else None
     if found is None or (found.lexicon is not lexicon and found.lexicon.digest != lexicon.digest):
-        view = lexicon.view(doc)
+        view = lexicon.view(doc, max(0, len(doc) - MAX_TOKENS))
         clause, n, questions = segment(view, lexicon)
         found = Analysis(view, clause, n, questions, lexicon)
     if cues and not found.has_cues:

@@ -21,14 +21,18 @@ class ClauseSegmenter:
     the span label ``QUESTION``, the others ``CLAUSE``.
     """
 
-    def __init__(self, nlp: Language, name: str = "closing_signal_clauses", *, lexicon: Lexicon | None = None):
+    def __init__(self, nlp: Language, name: str = "closing_signal_clauses", *, lexicon: Lexicon | None = None,
+                 write_spans: bool = True):
         ext.register()
+        self.write_spans = write_spans
         self.name = name
         self.lexicon = lexicon or Lexicon.default()
 
     def __call__(self, doc: Doc) -> Doc:
         a = analyze(doc, self.lexicon, cues=False)
         doc._.set(ext.ANALYSIS, a)
+        if not self.write_spans:
+            return doc
         spans = []
         idx, clause = a.view.token_index, a.clause
         start = 0
@@ -45,6 +49,6 @@ class ClauseSegmenter:
             yield self(doc)
 
 
-@Language.factory("closing_signal_clauses")
-def make_clauses(nlp: Language, name: str) -> ClauseSegmenter:
-    return ClauseSegmenter(nlp, name)
+@Language.factory("closing_signal_clauses", default_config={"write_spans": True})
+def make_clauses(nlp: Language, name: str, write_spans: bool) -> ClauseSegmenter:
+    return ClauseSegmenter(nlp, name, write_spans=write_spans)

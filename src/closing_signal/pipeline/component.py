@@ -99,13 +99,19 @@ class ClosingSignalComponent:
 
     def evidence(self, doc: Doc, feats: list, label_index: int) -> list[Evidence]:
         """The spans whose features pushed hardest toward ``label_index``."""
+        index, push = self.scorer.index, self.scorer.push_lists[label_index]
         by_span: dict[tuple[int, int], list] = {}
-        for name, span, w in self.scorer.contributions(feats, label_index):
+        for name, span in feats:
             if span is None:
                 continue
-            entry = by_span.setdefault(span, [0.0, None])
-            entry[0] += w
-            if name[:2] in ("c:", "lc", "sc") and entry[1] is None:
+            j = index.get(name)
+            if j is None:
+                continue
+            entry = by_span.get(span)
+            if entry is None:
+                entry = by_span[span] = [0.0, None]
+            entry[0] += push[j]
+            if entry[1] is None and name[1] == ":" and name[0] in "cs" or name[:3] == "lc:":
                 entry[1] = name.split(":", 1)[1]
         best = sorted(((w, s, cue) for s, (w, cue) in by_span.items() if w > 0), key=lambda t: (-t[0], t[1]))
         text = doc.text

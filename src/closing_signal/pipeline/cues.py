@@ -28,14 +28,18 @@ class CueMatcher:
     writes the lexicon in use so a saved pipeline keeps it.
     """
 
-    def __init__(self, nlp: Language, name: str = "closing_signal_cues", *, lexicon: Lexicon | None = None):
+    def __init__(self, nlp: Language, name: str = "closing_signal_cues", *, lexicon: Lexicon | None = None,
+                 write_spans: bool = True):
         ext.register()
+        self.write_spans = write_spans
         self.name = name
         self.lexicon = lexicon or Lexicon.default()
 
     def __call__(self, doc: Doc) -> Doc:
         a = analyze(doc, self.lexicon)
         doc._.set(ext.ANALYSIS, a)
+        if not self.write_spans:
+            return doc
         idx = a.view.token_index
         doc.spans[ext.CUES] = [
             Span(doc, idx[c.start], idx[c.end - 1] + 1, label=c.label + ("+NEG" if c.negated else ""))
@@ -57,6 +61,6 @@ class CueMatcher:
         return self
 
 
-@Language.factory("closing_signal_cues")
-def make_cues(nlp: Language, name: str) -> CueMatcher:
-    return CueMatcher(nlp, name)
+@Language.factory("closing_signal_cues", default_config={"write_spans": True})
+def make_cues(nlp: Language, name: str, write_spans: bool) -> CueMatcher:
+    return CueMatcher(nlp, name, write_spans=write_spans)

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM
 
 __all__ = ["Lexicon", "CleanView", "Match", "STANCE_CUES"]
 
@@ -44,6 +46,7 @@ class CleanView:
     token_index: list[int]
     boundary_after: list[bool]  # a comma or sentence/clause punctuation follows the word
     punct_after: list[str]      # the punctuation that follows the word, "" if none
+    chars: list[tuple[int, int]]  # character span of the word's token
 
 
 class Lexicon:
@@ -62,6 +65,8 @@ class Lexicon:
         self.negators = frozenset(self.data["negators"])
         self.fillers = frozenset(self.data["fillers"])
         self.filler_phrases = tuple(tuple(p.split()) for p in self.data["filler_phrases"])
+        self._filler_firsts = frozenset(p[0] for p in self.filler_phrases)
+        self._norm_cache: dict[int, tuple[int, object]] = {}
         self.clause_breakers = frozenset(self.data["clause_breakers"])
         self.spellings: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in self.data["spellings"].items()}
         layer_of = {t: i + 1 for i, layer in enumerate(_LAYERS) for t in layer}
@@ -103,41 +108,69 @@ class Lexicon:
         return self._digest
 
     # -- the clean view ---------------------------------------------------
-    def view(self, tokens: Iterable) -> CleanView:
-        """Clean view of spaCy tokens (anything with ``norm_``, ``i``, ``is_punct``)."""
+    def view(self, doc, start: int = 0) -> CleanView:
+        """Clean view of ``doc[start:]``.
+
+        Token attributes are read in bulk with ``Doc.to_array`` and each
+        distinct NORM is normalized once (bounded cache): creating a Python
+        ``Token`` per token would cost more than tokenizing.
+        """
+        arr = doc.to_array([NORM, IS_PUNCT, IDX, LENGTH])
+        if start:
+            arr = arr[start:]
         words: list[str] = []
         index: list[int] = []
+        chars: list[tuple[int, int]] = []
         boundary: list[bool] = []
         punct: list[str] = []
-        fillers, spellings = self.fillers, self.spellings
-        for tok in tokens:
-            norm = tok.norm_
-            if tok.is_punct or not norm.strip():
-                if boundary and (norm in _BOUNDARY_PUNCT or norm in {",", "...", "--"} or norm[:1] in _BOUNDARY_PUNCT):
+        cache, strings = self._norm_cache, doc.vocab.strings
+        for i, (h, is_punct, idx, length) in enumerate(arr.tolist(), start):
+            entry = cache.get(h)
+            if entry is None:
+                entry = self._normalize(strings[h], bool(is_punct))
+                if len(cache) >= 100_000:
+                    cache.clear()
+                cache[h] = entry
+            kind, value = entry
+            if kind == 0:      # a word (or a word expanded to several)
+                for w in value:
+                    if words and words[-1] == w and not boundary[-1]:
+                        continue  # stutter
+                    words.append(w)
+                    index.append(i)
+                    chars.append((idx, idx + length))
+                    boundary.append(False)
+                    punct.append("")
+            elif kind == 1:    # boundary punctuation
+                if boundary or words:
                     boundary[-1] = True
-                    punct[-1] += norm
-                continue
-            if norm in fillers:
-                continue
-            for w in spellings.get(norm, (norm,)):
-                if words and words[-1] == w and not boundary[-1]:
-                    continue  # stutter
-                words.append(w)
-                index.append(tok.i)
-                boundary.append(False)
-                punct.append("")
-        if self.filler_phrases:
-            self._drop_filler_phrases(words, index, boundary, punct)
-        return CleanView(words, index, boundary, punct)
+                    punct[-1] += value
+            # kind 2: filler or other punctuation, dropped
+        view = CleanView(words, index, boundary, punct, chars)
+        if self.filler_phrases and len(words) > 2:
+            self._drop_filler_phrases(view)
+        return view
 
-    def _drop_filler_phrases(self, words: list[str], index: list[int], boundary: list[bool], punct: list[str]) -> None:
+    def _normalize(self, norm: str, is_punct: bool) -> tuple[int, object]:
+        if is_punct or not norm.strip():
+            if norm in _BOUNDARY_PUNCT or norm in {",", "...", "--"} or norm[:1] in _BOUNDARY_PUNCT:
+                return 1, norm
+            return 2, None
+        if norm in self.fillers:
+            return 2, None
+        return 0, self.spellings.get(norm, (norm,))
+
+    def _drop_filler_phrases(self, v: CleanView) -> None:
+        words, index, boundary, punct, chars = v.words, v.token_index, v.boundary_after, v.punct_after, v.chars
+        if not any(w in self._filler_firsts for w in words):
+            return
         i = 0
         while i < len(words):
             for phrase in self.filler_phrases:
                 n = len(phrase)
                 # only mid-utterance, and not "i mean it" / "you know what i want"
                 if tuple(words[i:i + n]) == phrase and 0 < i and i + n < len(words) and words[i + n] not in {"it", "that", "what"}:
-                    del words[i:i + n], index[i:i + n], boundary[i:i + n], punct[i:i + n]
+                    del words[i:i + n], index[i:i + n], boundary[i:i + n], punct[i:i + n], chars[i:i + n]
                     break
             else:
                 i += 1
