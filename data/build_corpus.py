@@ -1,6 +1,6 @@
 """Build data/{train,dev,test}.jsonl from the hand-written sources in data/source/.
 
-    python data/build_corpus.py
+    python data/build_corpus.py [OUT_DIR]      (default: data/)
 
 Deterministic: the same sources always give byte-identical output.
 
@@ -93,7 +93,9 @@ def read_sources() -> list[dict]:
     return rows
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    out_dir = Path(argv[0]) if argv else ROOT
     rows = read_sources()
     seen: set[str] = set()
     unique = []
@@ -118,7 +120,7 @@ def main() -> None:
         r["group"] = f"g{_h(first[c]) % 10**10:010d}"
         splits[split].append(r)
     for name, items in splits.items():
-        with open(ROOT / f"{name}.jsonl", "w", encoding="utf-8", newline="\n") as f:
+        with open(out_dir / f"{name}.jsonl", "w", encoding="utf-8", newline="\n") as f:
             for r in items:
                 f.write(json.dumps({k: r[k] for k in ("text", "label", "phenomenon", "style", "group", "source")},
                                    ensure_ascii=False) + "\n")

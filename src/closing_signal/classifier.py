@@ -172,6 +172,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         return self.scorer_.score(self._featurize(_texts(X), self.lexicon_))
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "scorer_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def __sklearn_tags__(self):

@@ -156,8 +156,8 @@ class Lexicon:
             if norm in _BOUNDARY_PUNCT or norm in {",", "...", "--"} or norm[:1] in _BOUNDARY_PUNCT:
                 return 1, norm
             return 2, None
-        if norm in self.fillers:
-            return 2, None
+        if norm in self.fillers or not any(ch.isalnum() for ch in norm):
+            return 2, None  # fillers, emoji and symbols carry no words
         return 0, self.spellings.get(norm, (norm,))
 
     def _drop_filler_phrases(self, v: CleanView) -> None:

@@ -1,0 +1,96 @@
+"""The scikit-learn contract of ClosingSignalClassifier.
+
+scikit-learn's generic checks feed numeric arrays; for an estimator tagged
+``input_tags.string`` (like its own CountVectorizer) ``parametrize_with_checks``
+runs only the checks that apply. Everything else in the contract is tested
+explicitly here on texts.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from closing_signal import ClosingSignalClassifier
+
+X = ["I really want this job", "Count me in!", "I'm excited to join", "I'd love to work here",
+     "What are the next steps?", "Thanks for your time", "When will I hear back?", "Maybe, I need to think",
+     "I'm not interested", "I'll pass, thanks", "I've accepted another offer", "I'd like to withdraw"] * 2
+y = ["interest"] * 4 + ["ambiguous"] * 4 + ["disinterest"] * 4
+y = y * 2
+
+
+@parametrize_with_checks([ClosingSignalClassifier(cv=2)])
+def test_sklearn_checks_that_apply(estimator, check):
+    check(estimator)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return ClosingSignalClassifier(cv=2).fit(X, y)
+
+
+def test_init_only_stores_params_and_clone_roundtrips():
+    est = ClosingSignalClassifier(C=0.3, min_df=2, bigrams=False)
+    assert not [k for k in vars(est) if k.endswith("_")]
+    c = clone(est)
+    assert c.get_params() == est.get_params() and c is not est
+    assert est.set_params(C=2.0).C == 2.0
+
+
+def test_fit_predict_proba_classes(fitted):
+    assert list(fitted.classes_) == ["ambiguous", "disinterest", "interest"]
+    proba = fitted.predict_proba(["Sign me up", "No thanks"])
+    assert proba.shape == (2, 3) and np.allclose(proba.sum(axis=1), 1)
+    assert list(fitted.predict(["Sign me up", "I withdraw"])) == [
+        fitted.classes_[np.argmax(p)] for p in fitted.predict_proba(["Sign me up", "I withdraw"])]
+    assert fitted.decision_function(["x"]).shape == (1, 3)
+    assert fitted.score(X, y) > 0.9
+
+
+def test_not_fitted_raises():
+    with pytest.raises(NotFittedError):
+        ClosingSignalClassifier().predict(["hello"])
+
+
+@pytest.mark.parametrize("params", [{"C": 0}, {"C": -1.0}, {"min_df": 0}, {"calibration": "isotonic"}, {"cv": 1}])
+def test_bad_params_fail_with_sklearn_message(params):
+    with pytest.raises(InvalidParameterError, match="parameter of ClosingSignalClassifier"):
+        ClosingSignalClassifier(**params).fit(X, y)
+
+
+def test_bad_inputs():
+    with pytest.raises(TypeError, match="single str"):
+        ClosingSignalClassifier().fit("one text", ["interest"])
+    with pytest.raises(TypeError, match=r"X\[1\] must be a str"):
+        ClosingSignalClassifier().fit(["ok", 3], ["interest", "ambiguous"])
+    with pytest.raises(ValueError, match="one label per text"):
+        ClosingSignalClassifier().fit(["a", "b"], ["interest"])
+
+
+def test_works_in_pipeline_and_grid_search():
+    pipe = Pipeline([("strip", FunctionTransformer(lambda xs: [x.strip() for x in xs])),
+                     ("clf", ClosingSignalClassifier(cv=2))])
+    pipe.fit([f"  {x} " for x in X], y)
+    assert pipe.predict(["  count me in  "])[0] == "interest"
+    grid = GridSearchCV(ClosingSignalClassifier(cv=2), {"C": [0.5, 2.0]}, cv=2).fit(X, y)
+    assert grid.best_params_["C"] in (0.5, 2.0)
+
+
+def test_pickle_roundtrip_gives_same_probabilities(fitted):
+    again = pickle.loads(pickle.dumps(fitted))
+    texts = ["I'd love to join", "what's next", "not for me"]
+    assert np.array_equal(again.predict_proba(texts), fitted.predict_proba(texts))
+
+
+def test_deterministic_fit():
+    a = ClosingSignalClassifier(cv=2, random_state=1).fit(X, y)
+    b = ClosingSignalClassifier(cv=2, random_state=1).fit(X, y)
+    assert np.array_equal(a.scorer_.coef, b.scorer_.coef) and a.temperature_ == b.temperature_

@@ -1,0 +1,84 @@
+"""The spaCy side: registered factories, doc.cats, spans, and disk round trips."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import spacy
+
+from closing_signal.pipeline.build import make_pipeline
+
+TEXTS = ["I'd love to move forward — what are the next steps?", "Thanks, but this job is not for me.",
+         "When should I expect to hear back?", "um i i cant wait to start honestly"]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return make_pipeline()
+
+
+def test_factories_come_from_the_entry_point():
+    from importlib.metadata import entry_points
+
+    names = {ep.name for ep in entry_points(group="spacy_factories")}
+    assert {"closing_signal", "closing_signal_clauses", "closing_signal_cues"} <= names
+
+
+def test_doc_cats_sum_to_one_and_pick_the_label(nlp):
+    docs = list(nlp.pipe(TEXTS))
+    best = [max(d.cats, key=d.cats.get) for d in docs]
+    assert best == ["interest", "disinterest", "ambiguous", "interest"]
+    for d in docs:
+        assert set(d.cats) == {"interest", "ambiguous", "disinterest"}
+        assert abs(sum(d.cats.values()) - 1) < 1e-9
+        assert d._.closing_evidence is not None
+
+
+def test_pipe_equals_call(nlp):
+    assert [d.cats for d in nlp.pipe(TEXTS, batch_size=2)] == [nlp(t).cats for t in TEXTS]
+
+
+def test_clause_and_cue_spans_and_negation(nlp):
+    doc = nlp("I was excited at first, but with the travel I don't think it's for me.")
+    clauses = [s.text for s in doc.spans["closing_clauses"]]
+    assert clauses == ["I was excited at first", "but with the travel I don't think it's for me"]
+    cues = {(s.text, s.label_) for s in doc.spans["closing_cues"]}
+    assert ("excited", "INTEREST") in cues and ("for me", "FIT+NEG") in cues
+    assert [t.text for t in doc if t._.closing_negated][:2] == ["think", "it"]
+    doc = nlp("I couldn't be more excited")  # a negator inside an intensifier opens no scope
+    assert not any(t._.closing_negated for t in doc)
+    assert ("couldn't be more", "INTENSIFIER") in {(s.text, s.label_) for s in doc.spans["closing_cues"]}
+
+
+def test_fillers_do_not_break_cue_phrases(nlp):
+    doc = nlp("i'd uh love to um move forward")
+    labels = {s.label_ for s in doc.spans["closing_cues"]}
+    assert {"INTEREST", "MOVE_FORWARD"} <= labels
+
+
+def test_add_pipe_to_a_users_pipeline():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("closing_signal")   # no cue components: it analyses on its own
+    doc = nlp("Sign me up! Seriously.")
+    assert max(doc.cats, key=doc.cats.get) == "interest"
+
+
+def test_untrained_component_says_what_to_do():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("closing_signal", config={"model": None})
+    with pytest.raises(ValueError, match="has no model"):
+        nlp("hello")
+
+
+def test_to_disk_and_spacy_load_in_a_fresh_process(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipe")
+    expected = [nlp(t).cats for t in TEXTS]
+    code = (
+        "import json, sys, spacy\n"
+        f"nlp = spacy.load({str(tmp_path / 'pipe')!r})\n"
+        f"print(json.dumps([nlp(t).cats for t in {TEXTS!r}]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == expected
