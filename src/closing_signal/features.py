@@ -22,13 +22,14 @@ from .pipeline.lexicon import STANCE_CUES
 
 __all__ = ["FeatureExtractor"]
 
-Span = tuple[int, int]
+Span = tuple[int, ...]
 
 
 class FeatureExtractor:
     """Turns an :class:`Analysis` of a Doc into ``(feature, char_span)`` pairs.
 
-    ``char_span`` is ``None`` for structural features that point at no words.
+    ``char_span`` is ``(start, end)``, ``(start1, end1, start2, end2)`` for a
+bigram (its two words), or ``None`` for structural features.
     Holds a bounded stem cache (per instance, not global).
     """
 
@@ -68,7 +69,7 @@ class FeatureExtractor:
             if clause[i] == last:
                 out.append(("lw:" + s, sp))
             if self.bigrams and i and clause[i - 1] == clause[i]:
-                out.append(("b:" + stems[i - 1] + "_" + s, (spans[i - 1][0], sp[1])))
+                out.append(("b:" + stems[i - 1] + "_" + s, spans[i - 1] + sp))  # two word spans
         # cues
         by_clause: dict[int, list[str]] = {}
         stance_clauses = []

@@ -7,6 +7,7 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -34,6 +35,18 @@ def default_model_path() -> Path:
         return checkout
     raise FileNotFoundError("the default closing_signal model is missing from this installation "
                             f"(looked in {packaged} and {checkout}); reinstall the package")
+
+
+_CLITICS = frozenset({"'m", "'s", "'re", "'ve", "'ll", "'d", "m", "s", "re", "ve", "ll", "d"})
+
+
+_NEGATIONS = frozenset({"not", "n't", "nt", "no", "never", "nothing", "none", "nobody", "cannot"})
+
+
+def _only_stopwords(text: str) -> bool:
+    """Whether a span is only stopwords (negations never count as stopwords here)."""
+    ws = [w.lower() for w in text.replace("\N{RIGHT SINGLE QUOTATION MARK}", "'").split()]
+    return all((w in STOP_WORDS or w in _CLITICS) and w not in _NEGATIONS for w in ws)
 
 
 class ClosingSignalComponent:
@@ -98,24 +111,50 @@ class ClosingSignalComponent:
             doc._.set(ext.EVIDENCE, self.evidence(doc, f, int(np.argmax(p))))
 
     def evidence(self, doc: Doc, feats: list, label_index: int) -> list[Evidence]:
-        """The spans whose features pushed hardest toward ``label_index``."""
+        """The cue phrases and words whose features pushed hardest toward ``label_index``.
+
+        A bigram's weight is split between its two words; a word's weight goes
+        to the cue phrase that contains it; words that are only stopwords and
+        in no cue are left out.
+        """
         index, push = self.scorer.index, self.scorer.push_lists[label_index]
-        by_span: dict[tuple[int, int], list] = {}
+        cues: dict[tuple[int, int], list] = {}
+        words: dict[tuple[int, int], float] = {}
         for name, span in feats:
             if span is None:
                 continue
             j = index.get(name)
             if j is None:
                 continue
-            entry = by_span.get(span)
-            if entry is None:
-                entry = by_span[span] = [0.0, None]
-            entry[0] += push[j]
-            if entry[1] is None and name[1] == ":" and name[0] in "cs" or name[:3] == "lc:":
-                entry[1] = name.split(":", 1)[1]
-        best = sorted(((w, s, cue) for s, (w, cue) in by_span.items() if w > 0), key=lambda t: (-t[0], t[1]))
+            w = push[j]
+            if name[:2] in ("c:", "lc", "sc"):
+                entry = cues.get(span)
+                if entry is None:
+                    entry = cues[span] = [0.0, name.split(":", 1)[1]]
+                entry[0] += w
+            elif len(span) == 4:
+                half = w / 2
+                words[span[:2]] = words.get(span[:2], 0.0) + half
+                words[span[2:]] = words.get(span[2:], 0.0) + half
+            else:
+                words[span] = words.get(span, 0.0) + w
+        # a cue inside a longer cue ("next steps" in "what are the next steps") counts for the longer one
+        for span in sorted(cues, key=lambda sp: sp[1] - sp[0]):
+            outer = next((c for c in cues if c != span and c[0] <= span[0] and span[1] <= c[1]), None)
+            if outer is not None:
+                cues[outer][0] += cues.pop(span)[0]
+        items: list = []
+        for (s, e), w in words.items():
+            home = next((c for c in cues if c[0] <= s and e <= c[1]), None)
+            if home is not None:
+                cues[home][0] += w
+            else:
+                items.append(((s, e), w, None))
+        items.extend((span, w, cue) for span, (w, cue) in cues.items())
         text = doc.text
-        return [Evidence(text[s:e], s, e, cue, w) for w, (s, e), cue in best[: self.n_evidence]]
+        best = sorted((it for it in items if it[1] > 0 and (it[2] or not _only_stopwords(text[it[0][0]:it[0][1]]))),
+                      key=lambda it: (-it[1], it[0]))
+        return [Evidence(text[s:e], s, e, cue, w) for (s, e), w, cue in best[: self.n_evidence]]
 
     def __call__(self, doc: Doc) -> Doc:
         scores = self.predict([doc])
