@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import random
 import re
 import sys
 from collections import Counter
@@ -28,50 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent / "src"))
+from closing_signal.data.asr import to_asr  # noqa: E402
 from closing_signal.data.dedup import cluster_near_duplicates, normalize_tokens  # noqa: E402
 
 LABELS = ("interest", "ambiguous", "disinterest")
 ASR_SHARE = 24  # percent of clean lines converted
 
-_MISHEARD = {
-    "role": "roll", "hire": "higher", "week": "weak", "wait": "weight", "right": "write",
-    "there": "their", "here": "hear", "whole": "hole", "great": "grate", "excited": "exited",
-    "interview": "inner view", "position": "positions", "would": "wood", "for": "four",
-    "to": "too", "new": "knew", "team": "teen", "shift": "shit", "offer": "offa",
-    "definitely": "definitly", "really": "rilly", "sure": "shore", "keen": "keane",
-    "fit": "fits", "pass": "past", "accept": "except", "withdraw": "with draw",
-    "next": "neck", "steps": "step", "decline": "the climb", "interested": "interest",
-}
-_FILLERS = ["um", "uh", "um", "uh", "you know", "like", "so", "yeah", "i mean"]
-
-
 def _h(text: str) -> int:
     return int(hashlib.sha1(text.encode("utf-8")).hexdigest(), 16)
-
-
-def to_asr(text: str) -> str:
-    """A speech-to-text rendering of ``text`` (deterministic per text)."""
-    rng = random.Random(_h("asr:" + text))
-    t = text.lower().replace("\u2019", "'").replace("\u2014", " ").replace("-", " ")
-    if rng.random() < 0.5:
-        t = t.replace("'", "")
-    words = re.findall(r"[a-z0-9']+", t)
-    out: list[str] = []
-    for i, w in enumerate(words):
-        r = rng.random()
-        if r < 0.07:
-            out.append(rng.choice(_FILLERS))
-        elif r < 0.11 and i < len(words) - 1:
-            out.append(w)  # stutter
-        if w in _MISHEARD and rng.random() < 0.25:
-            w = _MISHEARD[w]
-        out.append(w)
-    if rng.random() < 0.4:
-        out.insert(0, rng.choice(["um", "uh", "so", "yeah", "okay so", "um yeah"]))
-    if rng.random() < 0.15 and len(out) > 6:  # false start: a few words, then restart
-        k = rng.randint(1, 3)
-        out = out[:k] + out
-    return " ".join(out)
 
 
 def read_sources() -> list[dict]:
@@ -96,6 +59,7 @@ def read_sources() -> list[dict]:
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     out_dir = Path(argv[0]) if argv else ROOT
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows = read_sources()
     seen: set[str] = set()
     unique = []

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .calibration import fit_temperature
+from .data.asr import to_asr
 from .features import FeatureExtractor
 from .pipeline.analysis import analyze
 from .pipeline.lexicon import Lexicon
@@ -59,6 +60,11 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         Folds for the calibration logits.
     class_weight : "balanced", dict or None
     max_iter : int
+    augment : {"asr", "none"}
+        With ``"asr"`` each training text is also learned in a speech-to-text
+        rendering (:func:`closing_signal.data.asr.to_asr`), so transcribed
+        closings get the same label as clean ones. A text and its rendering
+        always sit in the same calibration fold.
     random_state : int, RandomState or None
         Only used to shuffle the calibration folds.
 
@@ -78,11 +84,12 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         "cv": [Interval(Integral, 2, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "augment": [StrOptions({"asr", "none"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, *, C: float = 1.0, min_df: int = 1, bigrams: bool = True, calibration: str = "temperature",
-                 cv: int = 5, class_weight="balanced", max_iter: int = 3000, random_state=0):
+                 cv: int = 5, class_weight="balanced", max_iter: int = 3000, augment: str = "asr", random_state=0):
         self.C = C
         self.min_df = min_df
         self.bigrams = bigrams
@@ -90,6 +97,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.augment = augment
         self.random_state = random_state
 
     # the spaCy pipeline is rebuilt on demand, never pickled
@@ -133,23 +141,32 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"need at least 2 classes to fit, got {len(classes)}")
         self.lexicon_ = lexicon or Lexicon.default()
         feats = self._featurize(texts, self.lexicon_)
+        n = len(texts)
+        if self.augment == "asr":
+            feats = feats + self._featurize([to_asr(t) for t in texts], self.lexicon_)
         df = Counter(f for fs in feats for f in {name for name, _ in fs})
-        vocab = sorted(f for f, n in df.items() if n >= self.min_df)
+        vocab = sorted(f for f, k in df.items() if k >= self.min_df)
         scorer = LinearScorer(tuple(classes.tolist()), vocab, np.zeros((len(classes), len(vocab))),
                               np.zeros(len(classes)))
         Xm = scorer.vectorize(feats)
         y_idx = np.searchsorted(classes, y)
+        copies = len(feats) // n
+        y_all = np.tile(y_idx, copies)
+
+        def rows(idx):  # a text's rows: the original and its augmented copy
+            return np.concatenate([idx + k * n for k in range(copies)])
+
         temperature = 1.0
         n_splits = min(self.cv, int(np.bincount(y_idx).min()))
         if self.calibration == "temperature" and n_splits >= 2:
-            oof = np.zeros((len(texts), len(classes)))
+            oof = np.zeros((n, len(classes)))
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-            for tr, te in folds.split(np.zeros(len(y_idx)), y_idx):
-                lr = self._lr().fit(Xm[tr], y_idx[tr])
+            for tr, te in folds.split(np.zeros(n), y_idx):
+                lr = self._lr().fit(Xm[rows(tr)], y_all[rows(tr)])
                 if len(lr.classes_) == len(classes):
                     oof[te] = lr.decision_function(Xm[te])
             temperature = fit_temperature(oof, y_idx)
-        lr = self._lr().fit(Xm, y_idx)
+        lr = self._lr().fit(Xm, y_all)
         coef = lr.coef_ if len(classes) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
         intercept = lr.intercept_ if len(classes) > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
         self.scorer_ = LinearScorer(scorer.classes, vocab, coef, intercept, temperature)

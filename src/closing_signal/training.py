@@ -63,7 +63,8 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict
         },
         "versions": _versions(),
     }
-    meta = {"settings": {**settings, "calibration": clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight},
+    meta = {"settings": {**settings, "calibration": clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight,
+                         "augment": clf.augment},
             **info}
     comp = nlp.get_pipe("closing_signal").use(clf.scorer_, clf.lexicon_, meta)
     nlp.get_pipe("closing_signal_clauses").lexicon = comp.lexicon
