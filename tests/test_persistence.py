@@ -122,3 +122,27 @@ def test_shipped_model_card_has_data_hash_versions_and_metrics(model):
     assert all(len(f["sha256"]) == 64 for f in meta["training"]["files"])
     assert {"spacy", "scikit-learn", "numpy", "python"} <= set(meta["versions"])
     assert meta["metrics"]["test"]["macro_f1"] >= 0.92
+
+
+def test_documented_command_reproduces_the_shipped_model(tmp_path, model):
+    """`closing-signal train data/train.jsonl data/dev.jsonl --out DIR` rebuilds models/default:
+    byte-identical weights with the library versions it was trained with, the same
+    predictions on the dev split otherwise."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from closing_signal.training import _versions
+
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "closing_signal.cli", "train", "data/train.jsonl", "data/dev.jsonl",
+                    "--out", str(tmp_path / "m")], cwd=root, check=True, capture_output=True)
+    shipped = root / "models" / "default"
+    names = ("features.json", "coef.npy", "intercept.npy", "lexicon.json")
+    if model.meta["versions"] == _versions():
+        assert all((tmp_path / "m" / n).read_bytes() == (shipped / n).read_bytes() for n in names)
+    else:
+        rebuilt = closing_signal.load(tmp_path / "m")
+        texts = [json.loads(line)["text"] for line in (root / "data" / "dev.jsonl").read_text().splitlines()]
+        same = sum(a.label == b.label for a, b in zip(rebuilt.predict_many(texts), model.predict_many(texts)))
+        assert same / len(texts) >= 0.99
