@@ -22,6 +22,7 @@ from .labels import LABELS, Label
 from .model import Model, load
 from .persistence import ModelFileError
 from .prediction import Evidence, Prediction
+from .transcripts import TranscriptError, TranscriptResult, score_transcript, score_transcripts
 
 __all__ = [
     "load",
@@ -32,5 +33,9 @@ __all__ = [
     "LABELS",
     "ClosingSignalClassifier",
     "ModelFileError",
+    "score_transcript",
+    "score_transcripts",
+    "TranscriptResult",
+    "TranscriptError",
     "__version__",
 ]

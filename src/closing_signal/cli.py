@@ -3,6 +3,7 @@
     closing-signal predict "I'd love to move forward"      label texts (or --input FILE, - for stdin)
     closing-signal train data/train.jsonl --out DIR         train a model (safe format + model card)
     closing-signal evaluate data/test.jsonl [--model DIR]   scores, confusion matrix, calibration, errors
+    closing-signal score data/transcripts --out results.jsonl   label interview transcripts (files, folders, -)
 """
 
 from __future__ import annotations
@@ -108,6 +109,58 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _score(args) -> int:
+    import os
+    import tempfile
+    import time
+    from collections import Counter
+
+    from .output import RowWriter, done_files
+    from .transcripts import iter_transcript_paths, score_transcripts
+
+    out_path = args.out
+    if args.resume and out_path == "-":
+        raise SystemExit("closing-signal score: --resume needs --out FILE")
+    done = done_files(out_path, args.format) if args.resume else set()
+    writer = RowWriter(out_path, fmt=args.format, append=args.resume)  # fails now if not writable
+    tmp = None
+    try:
+        inputs = list(args.paths)
+        if "-" in inputs:  # a transcript on stdin
+            tmp = tempfile.NamedTemporaryFile(prefix="stdin-", suffix=".txt", delete=False)
+            tmp.write(sys.stdin.buffer.read())
+            tmp.close()
+            inputs = [tmp.name if p == "-" else p for p in inputs]
+        paths = [p for p in iter_transcript_paths(inputs) if p not in done and
+                 (out_path == "-" or os.path.abspath(p) != os.path.abspath(out_path))]
+        import closing_signal
+
+        model = closing_signal.load(args.model)
+        from tqdm import tqdm
+
+        counts: Counter = Counter()
+        started = time.perf_counter()
+        bar = tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
+        for result in score_transcripts(paths, n_jobs=args.jobs, candidate=args.candidate, format=args.input_format,
+                                        model=model):
+            row = result.to_row()
+            if tmp is not None and row["file"] == tmp.name:
+                row["file"] = "-"
+            writer.write(row)
+            counts["failed" if result.error else result.label.value] += 1
+            bar.update(1)
+        bar.close()
+    finally:
+        writer.close()
+        if tmp is not None:
+            os.unlink(tmp.name)
+    took = time.perf_counter() - started
+    parts = ", ".join(f"{k} {counts[k]}" for k in ("interest", "ambiguous", "disinterest", "failed") if counts[k])
+    skipped = f" ({len(done)} already in {out_path})" if done else ""
+    print(f"scored {sum(counts.values())} file(s) in {took:.1f}s{skipped}: {parts or 'nothing to do'}", file=sys.stderr)
+    return 1 if counts["failed"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="closing-signal", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -120,6 +173,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=1000)
     p.add_argument("--jobs", type=int, default=1, help="worker processes")
     p.set_defaults(func=_predict)
+
+    p = sub.add_parser("score", help="label interview transcripts (one row per file)")
+    p.add_argument("paths", nargs="+", help="transcript files or folders (recursive); - for stdin")
+    p.add_argument("--out", "-o", default="-", help="output file (.jsonl or .csv); default stdout")
+    p.add_argument("--format", choices=("jsonl", "csv"), help="output format (default: from --out's extension)")
+    p.add_argument("--input-format", choices=("plain", "otter", "vtt", "srt", "json", "csv", "text"),
+                   help="transcript format (default: detected per file)")
+    p.add_argument("--candidate", help="the candidate's speaker label (default: inferred)")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+    p.add_argument("--resume", action="store_true", help="skip files that already have a row in --out")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.set_defaults(func=_score)
 
     p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
     p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
@@ -146,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except BrokenPipeError:
         return 0
-    except (FileNotFoundError, ValueError) as e:  # ModelFileError is a ValueError
+    except (OSError, ValueError) as e:  # ModelFileError and TranscriptError are ValueErrors
         print(f"closing-signal: {e}", file=sys.stderr)
         return 2
 

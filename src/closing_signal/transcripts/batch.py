@@ -1,0 +1,131 @@
+"""Batch scoring: one result per file, in input order, errors as rows.
+
+:func:`score_file` is the engine-agnostic core — one path in, one
+:class:`TranscriptResult` out, never raising for a bad file, safe to retry —
+that the local process pool here (and any distributed adapter) calls.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from .scoring import TranscriptResult, score_parsed
+from .readers import read_transcript
+from .types import TranscriptError
+
+__all__ = ["score_file", "score_transcripts", "iter_transcript_paths", "TRANSCRIPT_SUFFIXES"]
+
+TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt", ".json", ".csv")
+
+
+def score_file(path: str | os.PathLike, model, *, candidate: str | None = None,
+               format: str | None = None) -> TranscriptResult:
+    """Score one transcript file; a file that cannot be scored gives a result
+    with ``error`` set instead of raising."""
+    source = str(path)
+    try:
+        return score_parsed(read_transcript(path, format=format), model, candidate=candidate)
+    except TranscriptError as e:
+        return TranscriptResult(source=source, label=None, error=str(e))
+    except (MemoryError, RecursionError) as e:
+        return TranscriptResult(source=source, label=None, error=f"{source}: too large to score ({type(e).__name__})")
+    except Exception as e:  # noqa: BLE001 — a batch must go on; the row says what happened
+        return TranscriptResult(source=source, label=None, error=f"{source}: internal error {type(e).__name__}: {e}")
+
+
+def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
+    """Files named directly, and files with a transcript suffix under folders
+    (recursively, sorted, hidden files skipped)."""
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if f.is_file() and f.suffix.lower() in TRANSCRIPT_SUFFIXES and \
+                        not any(part.startswith(".") for part in rel.parts):
+                    yield str(f)
+        else:
+            yield str(p)
+
+
+# -- worker processes -------------------------------------------------------
+# Per worker process only (never set in the parent): the model loaded in _init.
+_worker: dict = {}
+
+
+def _init(model_path: str, candidate, format) -> None:
+    from ..model import Model
+
+    _worker.update(model=Model.from_disk(model_path), candidate=candidate, format=format)
+
+
+def _run(path: str) -> TranscriptResult:
+    return score_file(path, _worker["model"], candidate=_worker["candidate"], format=_worker["format"])
+
+
+def _pool(model_path: str, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init,
+                               initargs=(model_path, candidate, format))
+
+
+def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, candidate: str | None = None,
+                      format: str | None = None, model=None) -> Iterator[TranscriptResult]:
+    """Score many transcript files; one result per path, in input order.
+
+    With ``n_jobs > 1`` files go to worker processes that each load the model
+    once. A worker that dies (a crash, the OOM killer) costs only the file it
+    was scoring: it comes back as an error row and the pool is restarted.
+    """
+    from ..model import load
+
+    model = model if model is not None else load()
+    if n_jobs <= 1:
+        for p in paths:
+            yield score_file(p, model, candidate=candidate, format=format)
+        return
+    model_path = str(model.path) if model.path is not None else None
+    if model_path is None:
+        import tempfile
+
+        tmp = tempfile.TemporaryDirectory(prefix="closing_signal-")
+        model_path = str(model.to_disk(Path(tmp.name) / "model"))
+    pool = _pool(model_path, n_jobs, candidate, format)
+    pending: deque = deque()
+    it = iter(paths)
+    try:
+        while True:
+            while len(pending) < 4 * n_jobs:
+                p = next(it, None)
+                if p is None:
+                    break
+                pending.append((str(p), pool.submit(_run, str(p))))
+            if not pending:
+                return
+            path, fut = pending.popleft()
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                # find the file that kills a worker: rerun what was in flight one at a time
+                pool.shutdown(wait=False, cancel_futures=True)
+                retry = [path] + [p for p, _ in pending]
+                pending.clear()
+                for p in retry:
+                    solo = _pool(model_path, 1, candidate, format)
+                    try:
+                        yield solo.submit(_run, p).result()
+                    except BrokenProcessPool:
+                        yield TranscriptResult(source=p, label=None,
+                                               error=f"{p}: the worker process scoring this file died")
+                    finally:
+                        solo.shutdown(wait=False, cancel_futures=True)
+                pool = _pool(model_path, n_jobs, candidate, format)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

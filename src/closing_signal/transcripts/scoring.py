@@ -1,0 +1,161 @@
+"""Scoring a transcript: find the candidate and the closing, label the closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..labels import LABELS, Label
+from ..prediction import Evidence, Prediction
+from .closing import find_closing, reply_stance
+from .coaching import advise
+from .readers import parse_transcript, read_transcript
+from .speakers import infer_candidate
+from .types import Transcript, TranscriptError
+
+__all__ = ["ClosingUtterance", "TranscriptResult", "score_transcript", "score_parsed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClosingUtterance:
+    """A candidate turn in the closing, with its prediction. ``read_with`` is
+    the interviewer question a short reply was read with (LABELS.md rule 15)."""
+
+    turn: int
+    speaker: str | None
+    text: str
+    prediction: Prediction
+    start: float | None = None
+    read_with: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptResult:
+    """One transcript's answer: did the candidate state interest at the close?
+
+    ``label`` is the last explicit stance the candidate took in the closing
+    (``interest``/``disinterest``), else ``ambiguous``; ``probabilities`` and
+    ``evidence`` are those of the utterance that decided. ``error`` is set (and
+    ``label`` is ``None``) for a transcript that could not be scored in a batch.
+    """
+
+    source: str
+    label: Label | None
+    probabilities: dict[str, float] = field(default_factory=dict)
+    candidate: str | None = None
+    candidate_method: str | None = None
+    closing: tuple[ClosingUtterance, ...] = ()
+    closing_start: int | None = None
+    closing_start_time: float | None = None
+    closing_cue: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    advice: str | None = None
+    format: str | None = None
+    n_turns: int = 0
+    error: str | None = None
+
+    def to_row(self) -> dict:
+        """A flat record for JSONL/CSV output."""
+        decided = next((u for u in reversed(self.closing) if u.prediction.label != "ambiguous"), None)
+        return {
+            "file": self.source,
+            "label": self.label.value if self.label else None,
+            "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()},
+            "candidate": self.candidate,
+            "candidate_method": self.candidate_method,
+            "closing_start": self.closing_start,
+            "closing_start_time": self.closing_start_time,
+            "closing_cue": self.closing_cue,
+            "decided_by": decided.text if decided else None,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "advice": self.advice,
+            "format": self.format,
+            "n_turns": self.n_turns,
+            "error": self.error,
+        }
+
+
+def _cue_types(model, text: str) -> set[str]:
+    from ..pipeline.analysis import analyze
+
+    comp = model.component
+    comp._ready()
+    doc = model.nlp.make_doc(text)
+    return {c.label for c in analyze(doc, comp.lexicon).cues}
+
+
+def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> TranscriptResult:
+    """Score an already parsed :class:`Transcript` with ``model``."""
+    speaker, how = infer_candidate(t, candidate)
+    start, cue = find_closing(t, speaker)
+    idx = [i for i in range(start, len(t.turns)) if speaker is None or t.turns[i].speaker == speaker]
+    if not idx:
+        raise TranscriptError(f"{t.source}: the candidate {speaker!r} says nothing in the closing")
+    texts = [t.turns[i].text for i in idx]
+    preds = list(model.predict_many(texts))
+    closing: list[ClosingUtterance] = []
+    for i, text, pred in zip(idx, texts, preds):
+        prev = next((t.turns[j] for j in range(i - 1, -1, -1) if t.turns[j].speaker != speaker), None)
+        stance = reply_stance(prev.text, text) if prev is not None and speaker is not None else None
+        read_with = None
+        if stance is not None and pred.label == "ambiguous":
+            read = model.predict("Yes, I'm still very interested." if stance == "interest"
+                                 else "No, I'm not interested anymore.")
+            pred = Prediction(read.label, read.probabilities,
+                              (Evidence(text, 0, len(text), f"REPLY:{stance.upper()}", 1.0),))
+            read_with = prev.text
+        closing.append(ClosingUtterance(i, t.turns[i].speaker, text, pred, t.turns[i].start, read_with))
+    decided = next((u for u in reversed(closing) if u.prediction.label != "ambiguous"), None)
+    basis = decided or closing[-1]
+    label = basis.prediction.label if decided else Label.AMBIGUOUS
+    probs = dict(basis.prediction.probabilities)
+    advice = None
+    if label == "ambiguous":
+        cand_texts = [turn.text for turn in t.turns if speaker is None or turn.speaker == speaker]
+        advice = advise(texts, [_cue_types(model, x) for x in texts], cand_texts, [turn.text for turn in t.turns])
+    return TranscriptResult(
+        source=t.source, label=label, probabilities={k: probs.get(k, 0.0) for k in LABELS}, candidate=speaker,
+        candidate_method=how, closing=tuple(closing), closing_start=start,
+        closing_start_time=t.turns[start].start if start < len(t.turns) else None, closing_cue=cue,
+        evidence=basis.prediction.evidence, advice=advice, format=t.format, n_turns=len(t.turns))
+
+
+def _looks_like_path(x) -> bool:
+    if isinstance(x, Path):
+        return True
+    return isinstance(x, str) and "\n" not in x and len(x) < 4096 and (
+        Path(x).suffix.lower() in (".txt", ".vtt", ".srt", ".json", ".csv") or Path(x).exists())
+
+
+def score_transcript(path_or_text, candidate: str | None = None, format: str | None = None, *,
+                     model=None) -> TranscriptResult:
+    """Label one transcript — a file path or the transcript's text.
+
+    ``candidate`` names the candidate's speaker label (else it is inferred);
+    ``format`` overrides detection (``plain``, ``otter``, ``vtt``, ``srt``,
+    ``json``, ``csv``, ``text``). Pass ``model=`` (from
+    :func:`closing_signal.load`) when scoring many; otherwise the default
+    model is loaded for this call. Raises :class:`TranscriptError` for a file
+    that cannot be read.
+
+    >>> r = score_transcript("Recruiter: Any questions for us?\\nSam: No, I think you covered it. Where do I sign?")
+    >>> r.label, r.candidate
+    (<Label.INTEREST: 'interest'>, 'Sam')
+    """
+    if model is None:
+        from ..model import load
+
+        model = load()
+    if isinstance(path_or_text, bytes):
+        raise TypeError("path_or_text must be a path or a str; decode bytes or write them to a file first")
+    if _looks_like_path(path_or_text):
+        if not Path(path_or_text).is_file():
+            raise TranscriptError(f"{path_or_text}: no such file")
+        t = read_transcript(path_or_text, format=format)
+    elif isinstance(path_or_text, str):
+        if not path_or_text.strip():
+            raise TranscriptError("<text>: empty transcript")
+        t = parse_transcript(path_or_text, format=format)
+    else:
+        raise TypeError(f"path_or_text must be a path or a str, got {type(path_or_text).__name__}")
+    return score_parsed(t, model, candidate=candidate)
