@@ -102,3 +102,9 @@ def test_load_path_and_bad_path(model, tmp_path):
     assert closing_signal.load(path).predict("Count me in").label == "interest"
     with pytest.raises(closing_signal.ModelFileError, match="not a model directory"):
         closing_signal.load(tmp_path / "missing")
+
+
+def test_import_is_light():
+    code = "import sys, closing_signal; print('spacy' in sys.modules, 'sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -10,32 +10,46 @@ probabilities and the words that carried the decision.
 >>> p.label
 <Label.AMBIGUOUS: 'ambiguous'>
 
-Importing this package loads no model and touches no network.
+Importing this package loads no model, touches no network, and does not
+import spaCy or scikit-learn until a name that needs them is used.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
-from .classifier import ClosingSignalClassifier
-from .labels import LABELS, Label
-from .model import Model, load
-from .persistence import ModelFileError
-from .prediction import Evidence, Prediction
-from .transcripts import TranscriptError, TranscriptResult, score_transcript, score_transcripts
+_EXPORTS = {
+    "load": ".model", "Model": ".model",
+    "Prediction": ".prediction", "Evidence": ".prediction",
+    "Label": ".labels", "LABELS": ".labels",
+    "ClosingSignalClassifier": ".classifier",
+    "ModelFileError": ".persistence",
+    "score_transcript": ".transcripts", "score_transcripts": ".transcripts",
+    "TranscriptResult": ".transcripts", "TranscriptError": ".transcripts",
+}
 
-__all__ = [
-    "load",
-    "Model",
-    "Prediction",
-    "Evidence",
-    "Label",
-    "LABELS",
-    "ClosingSignalClassifier",
-    "ModelFileError",
-    "score_transcript",
-    "score_transcripts",
-    "TranscriptResult",
-    "TranscriptError",
-    "__version__",
-]
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'closing_signal' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)
+
+
+if TYPE_CHECKING:  # for type checkers and IDEs
+    from .classifier import ClosingSignalClassifier
+    from .labels import LABELS, Label
+    from .model import Model, load
+    from .persistence import ModelFileError
+    from .prediction import Evidence, Prediction
+    from .transcripts import TranscriptError, TranscriptResult, score_transcript, score_transcripts

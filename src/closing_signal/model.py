@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
@@ -92,17 +91,8 @@ class Model:
             return
         from .parallel import imap_chunks
 
-        path = self.path
-        tmp = None
-        if path is None:
-            tmp = tempfile.TemporaryDirectory(prefix="closing_signal-")
-            path = self.to_disk(Path(tmp.name) / "model")
-        try:
-            for encoded in imap_chunks(str(path), chunks, n_process):
-                yield from (self._decode(e) for e in encoded)
-        finally:
-            if tmp is not None:
-                tmp.cleanup()
+        for encoded in imap_chunks(self, chunks, n_process):
+            yield from (self._decode(e) for e in encoded)
 
     @staticmethod
     def _checked_chunks(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
@@ -114,12 +104,19 @@ class Model:
             offset += len(chunk)
             yield chunk
 
-    #: Strings spaCy interns for new words are freed every ZONE texts, so a
-    #: long stream keeps flat memory while the tokenizer cache stays warm.
+    #: The first WARM texts a model reads build spaCy's permanent vocabulary
+    #: (inside a memory zone every word would be created anew each time it is
+    #: seen, ~5x slower). After that, words first seen in a stream live in a
+    #: memory zone that is freed every ZONE texts, so memory stays flat.
+    WARM = 20_000
     ZONE = 50_000
 
     def _predict_chunks(self, chunks: Iterable[list[str]]) -> Iterator[Prediction]:
         it = iter(chunks)
+        for chunk in it:
+            yield from self._predict_chunk(chunk)
+            if self._seen >= self.WARM:
+                break
         while True:
             done = 0
             with self.nlp.memory_zone():
@@ -131,10 +128,13 @@ class Model:
                 else:
                     return
 
+    _seen = 0
+
     def _predict_chunk(self, texts: list[str], *, zone: bool = True) -> list[Prediction]:
-        if zone:
+        if zone and self._seen >= self.WARM:
             with self.nlp.memory_zone():
                 return self._predict_chunk(texts, zone=False)
+        self._seen += len(texts)
         clipped = [clip(t) for t in texts]
         out = []
         for doc, (_, offset) in zip(self.nlp.pipe(c for c, _ in clipped), clipped):

