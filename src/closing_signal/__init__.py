@@ -29,6 +29,7 @@ _EXPORTS = {
     "ModelFileError": ".persistence",
     "score_transcript": ".transcripts", "score_transcripts": ".transcripts",
     "TranscriptResult": ".transcripts", "TranscriptError": ".transcripts",
+    "train": ".training", "evaluate": ".evaluation", "cross_validate": ".evaluation",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
@@ -52,4 +53,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .model import Model, load
     from .persistence import ModelFileError
     from .prediction import Evidence, Prediction
+    from .evaluation import cross_validate, evaluate
+    from .training import train
     from .transcripts import TranscriptError, TranscriptResult, score_transcript, score_transcripts

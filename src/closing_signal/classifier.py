@@ -164,7 +164,8 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
             for tr, te in folds.split(np.zeros(n), y_idx):
                 lr = self._lr().fit(Xm[rows(tr)], y_all[rows(tr)])
                 if len(lr.classes_) == len(classes):
-                    oof[te] = lr.decision_function(Xm[te])
+                    d = lr.decision_function(Xm[te])
+                    oof[te] = d if d.ndim == 2 else np.column_stack([-d / 2, d / 2])  # binary: one logit
             temperature = fit_temperature(oof, y_idx)
         lr = self._lr().fit(Xm, y_all)
         coef = lr.coef_ if len(classes) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])

@@ -58,24 +58,24 @@ def _predict(args) -> int:
 
 
 def _train(args) -> int:
+    import warnings
+
     from .data.records import DataError
     from .evaluation import evaluate
     from .training import load_files, train, write_model
 
-    files = list(args.data)
-    if args.base:
-        from .pipeline.component import default_model_path
-
-        root = default_model_path().parent.parent
-        files += [p for p in (root / "data" / "train.jsonl", root / "data" / "dev.jsonl") if p.is_file()]
     try:
-        records = load_files(files)
+        records = load_files(args.data)
         held_out = {str(p): load_files([p]) for p in args.eval}
     except DataError as e:
         print(f"closing-signal train: {e}", file=sys.stderr)
         return 2
     params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
-    model = train(records, params=params, random_state=args.seed, data_files=files)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = train(records, params=params, random_state=args.seed, data_files=args.data, base=args.base)
+    for w in caught:
+        print(f"warning: {w.message}", file=sys.stderr)
     metrics = {}
     for path, recs in held_out.items():
         texts, gold = [r.text for r in recs], [r.label for r in recs]
@@ -85,7 +85,8 @@ def _train(args) -> int:
                                                                       if k not in ("errors", "reliability")}}
         print(f"== held-out {path}\n{rep}\n")
     out = write_model(model, args.out, metrics=metrics)
-    print(f"wrote {out}")
+    counts = model.meta["training"]["label_counts"]
+    print(f"wrote {out} (trained on {model.meta['training']['n_records']} records: {counts})")
     return 0
 
 
@@ -93,7 +94,7 @@ def _evaluate(args) -> int:
     import closing_signal
 
     from .data.records import DataError
-    from .evaluation import evaluate
+    from .evaluation import cross_validate, evaluate, write_report
     from .training import load_files
 
     try:
@@ -101,11 +102,24 @@ def _evaluate(args) -> int:
     except DataError as e:
         print(f"closing-signal evaluate: {e}", file=sys.stderr)
         return 2
+    if args.cv:
+        result = cross_validate(recs, k=args.cv, random_state=args.seed)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            folds = "  ".join(f"{f['macro_f1']:.4f}" for f in result["folds"])
+            print(f"{args.cv}-fold cross-validation on {result['n']} records: macro-F1 "
+                  f"{result['macro_f1_mean']:.4f} ± {result['macro_f1_std']:.4f}  (folds: {folds})")
+        return 0
     model = closing_signal.load(args.model)
     texts, gold = [r.text for r in recs], [r.label for r in recs]
     groups = {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
     rep = evaluate(model, texts, gold, groups=groups, n_errors=args.errors)
     print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
+    if args.report:
+        path = write_report(rep, args.report, title=f"closing_signal on {', '.join(map(str, args.data))}",
+                            model=str(args.model or "default"))
+        print(f"wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -133,23 +147,31 @@ def _score(args) -> int:
             inputs = [tmp.name if p == "-" else p for p in inputs]
         paths = [p for p in iter_transcript_paths(inputs) if p not in done and
                  (out_path == "-" or os.path.abspath(p) != os.path.abspath(out_path))]
-        import closing_signal
-
-        model = closing_signal.load(args.model)
         from tqdm import tqdm
 
         counts: Counter = Counter()
         started = time.perf_counter()
         bar = tqdm(total=len(paths), unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
-        for result in score_transcripts(paths, n_jobs=args.jobs, candidate=args.candidate, format=args.input_format,
-                                        model=model):
-            row = result.to_row()
-            if tmp is not None and row["file"] == tmp.name:
-                row["file"] = "-"
-            writer.write(row)
-            counts["failed" if result.error else result.label.value] += 1
-            bar.update(1)
-        bar.close()
+        client = None
+        if args.scheduler or args.dask:
+            rows, client = _dask_rows(args, paths)
+        else:
+            import closing_signal
+
+            model = closing_signal.load(args.model)
+            rows = (r.to_row() for r in score_transcripts(paths, n_jobs=args.jobs, candidate=args.candidate,
+                                                          format=args.input_format, model=model))
+        try:
+            for row in rows:
+                if tmp is not None and row["file"] == tmp.name:
+                    row["file"] = "-"
+                writer.write(row)
+                counts["failed" if row["error"] else row["label"]] += 1
+                bar.update(1)
+        finally:
+            bar.close()
+            if client is not None:
+                client.close()
     finally:
         writer.close()
         if tmp is not None:
@@ -159,6 +181,28 @@ def _score(args) -> int:
     skipped = f" ({len(done)} already in {out_path})" if done else ""
     print(f"scored {sum(counts.values())} file(s) in {took:.1f}s{skipped}: {parts or 'nothing to do'}", file=sys.stderr)
     return 1 if counts["failed"] else 0
+
+
+def _dask_rows(args, paths):
+    """Rows scored on a Dask cluster: the one at ``--scheduler``, or a local one (``--dask``)."""
+    try:
+        from distributed import Client, LocalCluster
+
+        from .distributed import ModelPlugin, iter_scored
+    except ImportError as e:
+        raise SystemExit(f"closing-signal score: {e}")
+    if args.scheduler:
+        client = Client(args.scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=max(1, args.jobs), threads_per_worker=1, host="127.0.0.1",
+                               dashboard_address=None)
+        client = Client(cluster)
+        close = client.close
+        client.close = lambda: (close(), cluster.close())  # the cluster is ours: close it with the client
+    model_path = None if args.model is None else str(Path(args.model).resolve())
+    client.register_plugin(ModelPlugin(model_path))
+    return iter_scored(client, paths, model_path=model_path, candidate=args.candidate,
+                       format=args.input_format), client
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", help="the candidate's speaker label (default: inferred)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
     p.add_argument("--resume", action="store_true", help="skip files that already have a row in --out")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="score on the Dask cluster at ADDRESS (needs .[dask])")
+    p.add_argument("--dask", action="store_true", help="score on a local Dask cluster of --jobs workers")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.set_defaults(func=_score)
 
@@ -201,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--errors", type=int, default=10, help="how many of the worst errors to show")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--cv", type=int, metavar="K", help="k-fold cross-validation of training on DATA instead")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--report", metavar="FILE", help="write an .html or .md report with plots (needs matplotlib)")
     p.set_defaults(func=_evaluate)
     return ap
 

@@ -74,6 +74,8 @@ class RowWriter:
 
     def __init__(self, path: str, *, fmt: str | None = None, append: bool = False):
         self.fmt = _format_of(path, fmt)
+        self.path = path
+        self.rows = 0
         self.stdout = path == "-"
         if self.stdout:
             self.fd = 1
@@ -97,9 +99,13 @@ class RowWriter:
 
     def _write(self, text: str) -> None:
         data = text.encode("utf-8")
-        while data:
-            n = os.write(self.fd, data)
-            data = data[n:]
+        try:
+            while data:
+                n = os.write(self.fd, data)
+                data = data[n:]
+        except OSError as e:
+            raise OSError(f"cannot write {self.path}: {e.strerror}; {self.rows} row(s) were written in full — "
+                          "make room and re-run with --resume") from None
 
     def write(self, row: dict) -> None:
         if self.fmt == "csv":
@@ -108,6 +114,7 @@ class RowWriter:
         else:
             line = json.dumps({c: row.get(c) for c in COLUMNS}, ensure_ascii=False) + "\n"
         self._write(line)
+        self.rows += 1
 
     def close(self) -> None:
         if not self.stdout:

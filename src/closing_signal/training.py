@@ -10,13 +10,43 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import warnings
+
 from .classifier import ClosingSignalClassifier
+from .data.quality import check_records
 from .data.records import Record, file_sha256, read_records
 from .labels import LABELS
 from .model import Model
 from .pipeline.build import make_pipeline
 
-__all__ = ["train", "write_model", "DEFAULT_PARAMS"]
+__all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS"]
+
+
+class DataWarning(UserWarning):
+    """Something in the training data deserves a look (duplicates, conflicts, imbalance)."""
+
+
+def base_corpus_paths() -> list[Path]:
+    """The shipped corpus's train and dev splits (inside the package, or data/ of a checkout)."""
+    from importlib import resources
+
+    packaged = Path(str(resources.files("closing_signal").joinpath("_corpus")))
+    for folder in (packaged, Path(__file__).resolve().parents[2] / "data"):
+        paths = [folder / "train.jsonl", folder / "dev.jsonl"]
+        if all(p.is_file() for p in paths):
+            return paths
+    raise FileNotFoundError("the shipped corpus is missing from this installation; reinstall the package")
+
+
+def _display_path(f) -> str:
+    """A path for the model card: relative to the working directory or the package when possible."""
+    p = Path(f)
+    for root in (Path.cwd(), Path(__file__).resolve().parent):
+        try:
+            return p.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return p.as_posix()
 
 #: Settings of the shipped model, chosen on data/dev.jsonl (see data/README.md).
 DEFAULT_PARAMS = {"C": 1.0, "min_df": 2, "bigrams": True}
@@ -33,9 +63,14 @@ def _versions() -> dict:
             "scikit-learn": sklearn.__version__, "numpy": numpy.__version__}
 
 
-def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict | None = None,
-          random_state: int = 0, data_files: Sequence[str | Path] = ()) -> Model:
-    """Fit a model on ``records`` (``Record`` objects or ``(text, label)`` pairs).
+def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str | Path], *,
+          params: dict | None = None, random_state: int = 0, data_files: Sequence[str | Path] = (),
+          base: bool = False) -> Model:
+    """Fit a model on ``records``: ``Record`` objects, ``(text, label)`` pairs,
+    or paths of labeled files (JSONL, CSV, Prodigy JSONL). ``base=True`` adds
+    the shipped corpus. Duplicates are kept once; texts with conflicting labels
+    are left out; both, and class imbalance, are reported as warnings and in
+    the model card.
 
     Deterministic: the same records, params and seed give the same weights.
 
@@ -44,12 +79,23 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict
     >>> sorted(m.labels)
     ['ambiguous', 'disinterest', 'interest']
     """
-    pairs = [(r.text, r.label) if isinstance(r, Record) else (r[0], r[1]) for r in records]
-    bad = sorted({lab for _, lab in pairs if lab not in LABELS})
+    records = list(records)
+    if records and all(isinstance(r, (str, Path)) for r in records):
+        data_files = [*data_files, *records]
+        records = load_files(records)
+    if base:
+        data_files = [*data_files, *base_corpus_paths()]
+        records = [*records, *load_files(base_corpus_paths())]
+    recs = [r if isinstance(r, Record) else Record(r[0], r[1], f"records[{i}]") for i, r in enumerate(records)]
+    bad = sorted({r.label for r in recs if r.label not in LABELS})
     if bad:
         raise ValueError(f"unknown label(s) {bad}; expected {', '.join(LABELS)}")
-    if not pairs:
+    if not recs:
         raise ValueError("no training records")
+    recs, quality = check_records(recs)
+    for w in quality.warnings:
+        warnings.warn(w, DataWarning, stacklevel=2)
+    pairs = [(r.text, r.label) for r in recs]
     settings = {**DEFAULT_PARAMS, **(params or {})}
     clf = ClosingSignalClassifier(**settings, random_state=random_state)
     clf.fit([t for t, _ in pairs], [lab for _, lab in pairs])
@@ -59,7 +105,8 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]], *, params: dict
             "n_records": len(pairs),
             "label_counts": dict(sorted(Counter(lab for _, lab in pairs).items())),
             "random_state": random_state,
-            "files": [{"path": Path(f).as_posix(), "sha256": file_sha256(f)} for f in data_files],
+            "data_checks": quality.to_dict(),
+            "files": [{"path": _display_path(f), "sha256": file_sha256(f)} for f in data_files],
         },
         "versions": _versions(),
     }

@@ -166,13 +166,15 @@ _START_KEYS = ("start", "start_time", "startTime", "begin", "from")
 _LIST_KEYS = ("segments", "utterances", "turns", "results", "monologues", "items", "transcript", "data")
 
 
-def _find_segments(obj, path="$"):
+def _find_segments(obj, path="$", depth=0):
+    if depth > 8:
+        return None
     if isinstance(obj, list):
         return obj, path
     if isinstance(obj, dict):
         for key in _LIST_KEYS:
             if key in obj and isinstance(obj[key], (list, dict)):
-                found = _find_segments(obj[key], f"{path}.{key}")
+                found = _find_segments(obj[key], f"{path}.{key}", depth + 1)
                 if found is not None:
                     return found
     return None
@@ -183,6 +185,8 @@ def _read_json(text: str, source: str) -> list[Turn]:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
         raise TranscriptError(f"{source}:{e.lineno}:{e.colno}: invalid JSON ({e.msg})") from None
+    except RecursionError:
+        raise TranscriptError(f"{source}: JSON nested too deeply to be a transcript") from None
     found = _find_segments(obj)
     if found is None:
         raise TranscriptError(f"{source}: no list of segments found (looked for a top-level list or "
@@ -214,7 +218,10 @@ _CSV_TEXT = ("text", "utterance", "transcript", "content", "line", "message")
 
 def _read_csv(text: str, source: str) -> list[Turn]:
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as e:
+        raise TranscriptError(f"{source}:1: malformed CSV header ({e})") from None
     spk = next((h for h in _CSV_SPEAKER if h in header), None)
     txt = next((h for h in _CSV_TEXT if h in header), None)
     if spk is None or txt is None:
@@ -260,10 +267,36 @@ def parse_transcript(text: str, *, format: str | None = None, source: str = "<te
     return Transcript(turns, fmt, source, encoding)
 
 
-def read_transcript(path: str | Path, *, format: str | None = None) -> Transcript:
-    """Read a transcript file, detecting its encoding and format."""
-    path = Path(path)
+def _read_url(url: str, format: str | None) -> Transcript:
     try:
+        import fsspec
+    except ImportError:
+        raise TranscriptError(f"{url}: reading URLs needs fsspec (pip install 'closing-signal[dask]')") from None
+    from .decode import MAX_BYTES
+
+    try:
+        with fsspec.open(url, "rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except (OSError, ValueError) as e:
+        raise TranscriptError(f"{url}: cannot read ({e})") from None
+    text, enc = decode(data, url)
+    name = url.rsplit("/", 1)[-1]
+    return parse_transcript(text, format=format or _EXT.get(Path(name).suffix.lower()) or detect_format(text),
+                            source=url, encoding=enc)
+
+
+def read_transcript(path: str | Path, *, format: str | None = None) -> Transcript:
+    """Read a transcript file (or an fsspec URL such as ``s3://…`` when fsspec
+    is installed), detecting its encoding and format."""
+    from .decode import MAX_BYTES
+
+    if isinstance(path, str) and "://" in path and not path.startswith("file://"):
+        return _read_url(path, format)
+    path = Path(path.removeprefix("file://") if isinstance(path, str) else path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refuse before reading it into memory
+            raise TranscriptError(f"{path}: {size / 2**20:.0f} MiB is larger than the {MAX_BYTES // 2**20} MiB limit")
         data = path.read_bytes()
     except OSError as e:
         raise TranscriptError(f"{path}: cannot read ({e.strerror or e})") from None

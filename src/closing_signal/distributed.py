@@ -1,0 +1,144 @@
+"""Scoring on a Dask cluster — ``pip install 'closing-signal[dask]'``.
+
+* :func:`score_frame` — a Dask DataFrame with a text column → the same frame
+  with ``label`` and ``p_interest`` / ``p_ambiguous`` / ``p_disinterest``;
+* :func:`score_paths` — transcript paths (local, or any fsspec URL) → a Bag
+  of result rows, one per file, error rows included; :func:`write_rows` writes
+  them as JSONL or Parquet partitions;
+* :func:`iter_scored` — futures-based scoring used by ``closing-signal score
+  --scheduler``: rows come back as they finish; tasks of a worker that dies are
+  re-run elsewhere by Dask.
+
+Each worker loads the model once: from :class:`ModelPlugin` when it is
+registered (``client.register_plugin(ModelPlugin(path))``), else from a
+per-process cache the first time a task needs it. Nothing pickles the model
+into tasks; tasks carry only a model *path* (``None`` = the model installed
+with the package on the worker). Every file goes through
+:func:`closing_signal.transcripts.score_file`, the same engine-agnostic core
+the local ``--jobs`` path uses, so a retried task gives the same row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+try:
+    import dask.bag as db
+    import pandas as pd
+    from distributed import WorkerPlugin, as_completed, get_worker
+except ImportError as e:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError("closing_signal.distributed needs Dask: pip install 'closing-signal[dask]' "
+                      f"({e.name} is missing)") from None
+
+from .labels import LABELS
+
+__all__ = ["ModelPlugin", "score_frame", "score_paths", "write_rows", "iter_scored", "worker_model"]
+
+# Per process (each Dask worker process has its own): models loaded by path.
+_CACHE: dict = {}
+
+
+class ModelPlugin(WorkerPlugin):
+    """Loads the model once when a worker starts (and on workers that join later)."""
+
+    name = "closing-signal-model"
+
+    def __init__(self, model_path: str | None = None):
+        self.model_path = None if model_path is None else str(model_path)
+        self.model = None
+
+    def setup(self, worker) -> None:
+        from .model import Model, load
+
+        self.model = load() if self.model_path is None else Model.from_disk(self.model_path)
+
+    def teardown(self, worker) -> None:
+        self.model = None
+
+
+def worker_model(model_path: str | None = None):
+    """The model for this process: the registered plugin's, else a per-process cache."""
+    key = None if model_path is None else str(model_path)
+    try:
+        plugin = get_worker().plugins.get(ModelPlugin.name)
+    except ValueError:  # not running on a worker
+        plugin = None
+    if plugin is not None and plugin.model is not None and plugin.model_path == key:
+        return plugin.model
+    model = _CACHE.get(key)
+    if model is None:
+        from .model import Model, load
+
+        model = _CACHE[key] = load() if key is None else Model.from_disk(key)
+    return model
+
+
+def _score_partition(pdf: pd.DataFrame, text_column: str, model_path: str | None) -> pd.DataFrame:
+    model = worker_model(model_path)
+    texts = pdf[text_column].astype("string").fillna("").tolist()
+    preds = list(model.predict_many(texts))
+    out = pdf.copy()
+    out["label"] = pd.array([p.label.value for p in preds], dtype="string")
+    for lab in LABELS:
+        out[f"p_{lab}"] = pd.array([p.probabilities[lab] for p in preds], dtype="float64")
+    return out
+
+
+def score_frame(df, text_column: str = "text", *, model_path: str | None = None):
+    """Add ``label`` and the three probabilities to a Dask DataFrame, partition by partition."""
+    if text_column not in df.columns:
+        raise KeyError(f"no column {text_column!r}; columns are {list(df.columns)}")
+    meta = df._meta.copy()
+    meta["label"] = pd.Series(dtype="string")
+    for lab in LABELS:
+        meta[f"p_{lab}"] = pd.Series(dtype="float64")
+    return df.map_partitions(_score_partition, text_column, None if model_path is None else str(model_path), meta=meta)
+
+
+def _score_files(paths: Iterable[str], model_path: str | None, candidate: str | None, format: str | None) -> list:
+    from .transcripts.batch import score_file
+
+    model = worker_model(model_path)
+    return [score_file(p, model, candidate=candidate, format=format).to_row() for p in paths]
+
+
+def score_paths(paths, *, model_path: str | None = None, candidate: str | None = None, format: str | None = None,
+                partition_size: int = 50):
+    """A Bag of result rows, one per transcript path (a list or a Bag of paths)."""
+    bag = paths if isinstance(paths, db.Bag) else db.from_sequence([str(p) for p in paths],
+                                                                    partition_size=partition_size)
+    mp = None if model_path is None else str(model_path)
+    return bag.map_partitions(_score_files, mp, candidate, format)
+
+
+_ROW_DTYPES = {"file": "string", "label": "string", "probabilities": "string", "candidate": "string",
+               "candidate_method": "string", "closing_start": "Int64", "closing_start_time": "float64",
+               "closing_cue": "string", "decided_by": "string", "evidence": "string", "advice": "string",
+               "format": "string", "n_turns": "Int64", "error": "string"}
+
+
+def _flat(row: dict) -> dict:
+    return {k: json.dumps(row[k], ensure_ascii=False) if isinstance(row.get(k), (dict, list)) else row.get(k)
+            for k in _ROW_DTYPES}
+
+
+def write_rows(rows, path: str, *, format: str = "jsonl"):
+    """Write a Bag of rows as ``jsonl`` part files or a ``parquet`` dataset at ``path``."""
+    if format == "jsonl":
+        return rows.map(lambda r: json.dumps(r, ensure_ascii=False)).to_textfiles(f"{path.rstrip('/')}/part-*.jsonl")
+    if format == "parquet":
+        df = rows.map(_flat).to_dataframe(meta=pd.DataFrame({k: pd.Series(dtype=v) for k, v in _ROW_DTYPES.items()}))
+        return df.to_parquet(path, write_index=False)
+    raise ValueError(f"format must be 'jsonl' or 'parquet', got {format!r}")
+
+
+def iter_scored(client, paths: list[str], *, model_path: str | None = None, candidate: str | None = None,
+                format: str | None = None, chunk: int = 20, retries: int = 3) -> Iterator[dict]:
+    """Rows for ``paths`` as their tasks finish (not in input order)."""
+    mp = None if model_path is None else str(model_path)
+    futures = [client.submit(_score_files, paths[i:i + chunk], mp, candidate, format, retries=retries, pure=False)
+               for i in range(0, len(paths), chunk)]
+    for fut in as_completed(futures):
+        yield from fut.result()
+        fut.release()
