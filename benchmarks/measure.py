@@ -167,3 +167,55 @@ def transcripts(n_files: int, reps: int, jobs: int, tmp: str) -> dict:
     assert all(r.error is None for r in rows), [r.error for r in rows if r.error][:3]
     return {"files": n_files, "turns": 40, "jobs": jobs, "files_per_s_median": round(statistics.median(rates), 2),
             "files_per_s_min": round(min(rates), 2), "files_per_s_max": round(max(rates), 2), "reps": reps}
+
+
+def dask_compare(n: int, n_files: int, reps: int, seed: int, tmp: str) -> dict:
+    """One process vs 2 local processes vs a 2-worker local Dask cluster, side by side."""
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client, LocalCluster
+
+    import closing_signal
+    from closing_signal.distributed import ModelPlugin, iter_scored, score_frame
+
+    texts = make_corpus(n, seed)
+    paths = [str(p) for p in make_transcripts(Path(tmp), n_files, turns=40)]
+    model = closing_signal.load()
+    list(model.predict_many(texts[:2000]))
+
+    def rate(fn, count):
+        vals = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            fn()
+            vals.append(count / (time.perf_counter() - t))
+        return {"median": round(statistics.median(vals), 1), "min": round(min(vals), 1), "max": round(max(vals), 1)}
+
+    out = {"n": n, "files": n_files, "reps": reps}
+    out["utterances_single"] = rate(lambda: list(model.predict_many(texts)), n)
+    out["utterances_jobs2"] = rate(lambda: list(model.predict_many(texts, n_process=2)), n)
+    out["transcripts_single"] = rate(lambda: list(closing_signal.score_transcripts(paths, model=model)), n_files)
+    out["transcripts_jobs2"] = rate(lambda: list(closing_signal.score_transcripts(paths, n_jobs=2, model=model)),
+                                    n_files)
+    t = time.perf_counter()
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+    client = Client(cluster)
+    client.register_plugin(ModelPlugin())
+    out["cluster_start_s"] = round(time.perf_counter() - t, 2)
+    df = dd.from_pandas(pd.DataFrame({"text": texts}), npartitions=8)
+    t = time.perf_counter()
+    score_frame(df).compute()
+    out["utterances_dask_first_s"] = round(time.perf_counter() - t, 2)
+    out["utterances_dask"] = rate(lambda: score_frame(df).compute(), n)
+    out["transcripts_dask"] = rate(lambda: list(iter_scored(client, paths, chunk=20)), n_files)
+    out["worker_rss_mb"] = [round(v / 2**20, 1) for v in client.run(lambda: __import__("psutil").Process().memory_info().rss).values()] \
+        if importlib_util_find("psutil") else None
+    client.close()
+    cluster.close()
+    return out
+
+
+def importlib_util_find(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None

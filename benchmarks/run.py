@@ -79,7 +79,10 @@ def main(argv=None) -> int:
     ap.add_argument("--transcripts", type=int, default=200, help="40-turn transcript files")
     ap.add_argument("--out", default=str(HERE / "results"))
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--dask-only", action="store_true", help="only the Dask comparison (needs .[dask])")
     args = ap.parse_args(argv)
+    if args.dask_only:
+        return dask_only(args)
     if args.quick:
         args.n, args.reps, args.stream, args.transcripts = 300, 2, 3000, 6
     out = Path(args.out)
@@ -132,6 +135,37 @@ def main(argv=None) -> int:
     (out / f"run-{stamp}{'-quick' if args.quick else ''}.json").write_text(json.dumps(record, indent=2) + "\n")
     md = to_markdown(record)
     (out / ("latest-quick.md" if args.quick else "latest.md")).write_text(md)
+    print(md)
+    return 0
+
+
+def dask_only(args) -> int:
+    """One process vs 2 local processes vs a 2-worker Dask cluster, in one child process."""
+    if not _have("distributed", "dask"):
+        print("skipping the Dask comparison: pip install '.[dask]'", file=sys.stderr)
+        return 0
+    n, files, reps = (2000, 20, 2) if args.quick else (args.n, args.transcripts, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        res = _in_child(measure.dask_compare, n, files, reps, args.seed, tmp)
+    rec = {"benchmark": "closing_signal-dask", "quick": args.quick, "machine": _machine(), "results": res,
+           "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    (out / f"dask-{stamp}{'-quick' if args.quick else ''}.json").write_text(json.dumps(rec, indent=2) + "\n")
+    r = res
+    md = "\n".join([
+        f"Dask comparison {rec['started_utc']} ({r['n']} closings, {r['files']} transcripts of 40 turns, "
+        f"{r['reps']} reps; median, min–max)", "",
+        "| path | utterances/s | transcripts/s |", "|---|---:|---:|",
+        *(f"| {name} | {r['utterances_' + k]['median']:,.0f} ({r['utterances_' + k]['min']:,.0f}–"
+          f"{r['utterances_' + k]['max']:,.0f}) | {r['transcripts_' + k]['median']:,.1f} "
+          f"({r['transcripts_' + k]['min']:,.1f}–{r['transcripts_' + k]['max']:,.1f}) |"
+          for name, k in (("one process", "single"), ("2 local processes (--jobs 2)", "jobs2"),
+                          ("2-worker local Dask cluster", "dask"))),
+        "", f"Cluster start {r['cluster_start_s']} s; first Dask pass (workers load the model) "
+            f"{r['utterances_dask_first_s']} s; worker RSS {r['worker_rss_mb']} MB."]) + "\n"
+    (out / ("dask-latest-quick.md" if args.quick else "dask-latest.md")).write_text(md)
     print(md)
     return 0
 

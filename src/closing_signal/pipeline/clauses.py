@@ -7,12 +7,13 @@ from spacy.tokens import Doc, Span
 
 from . import _extensions as ext
 from .analysis import analyze
+from .base import AnalysisComponent
 from .lexicon import Lexicon
 
 __all__ = ["ClauseSegmenter", "make_clauses"]
 
 
-class ClauseSegmenter:
+class ClauseSegmenter(AnalysisComponent):
     """Splits a Doc into clauses, written to ``doc.spans["closing_clauses"]``.
 
     A clause ends at sentence punctuation; a new one starts at a contrast
@@ -23,10 +24,7 @@ class ClauseSegmenter:
 
     def __init__(self, nlp: Language, name: str = "closing_signal_clauses", *, lexicon: Lexicon | None = None,
                  write_spans: bool = True):
-        ext.register()
-        self.write_spans = write_spans
-        self.name = name
-        self.lexicon = lexicon or Lexicon.default()
+        super().__init__(nlp, name, lexicon=lexicon, write_spans=write_spans)
 
     def __call__(self, doc: Doc) -> Doc:
         a = analyze(doc, self.lexicon, cues=False)
@@ -43,10 +41,6 @@ class ClauseSegmenter:
                 start = i
         doc.spans[ext.CLAUSES] = spans
         return doc
-
-    def pipe(self, stream, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
 
 
 @Language.factory("closing_signal_clauses", default_config={"write_spans": True})

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import _extensions as ext
 from .analysis import analyze
+from .base import AnalysisComponent
 from .lexicon import Lexicon
 
 __all__ = ["CueMatcher", "make_cues"]
 
 
-class CueMatcher:
+class CueMatcher(AnalysisComponent):
     """Marks cue phrases — interest, acceptance idioms, next-steps questions,
     politeness, hedges and conditions, declines, other offers… — in
     ``doc.spans["closing_cues"]`` (span label = cue type, ``+NEG`` when the cue
@@ -30,10 +29,7 @@ class CueMatcher:
 
     def __init__(self, nlp: Language, name: str = "closing_signal_cues", *, lexicon: Lexicon | None = None,
                  write_spans: bool = True):
-        ext.register()
-        self.write_spans = write_spans
-        self.name = name
-        self.lexicon = lexicon or Lexicon.default()
+        super().__init__(nlp, name, lexicon=lexicon, write_spans=write_spans)
 
     def __call__(self, doc: Doc) -> Doc:
         a = analyze(doc, self.lexicon)
@@ -46,19 +42,6 @@ class CueMatcher:
             for c in a.cues
         ]
         return doc
-
-    def pipe(self, stream, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
-
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "lexicon.json").write_text(self.lexicon.to_json(), encoding="utf-8")
-
-    def from_disk(self, path, *, exclude=tuple()) -> CueMatcher:
-        self.lexicon = Lexicon.from_path(Path(path) / "lexicon.json")
-        return self
 
 
 @Language.factory("closing_signal_cues", default_config={"write_spans": True})

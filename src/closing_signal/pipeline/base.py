@@ -1,0 +1,39 @@
+"""What the two analysis components share: a lexicon, span writing on or off, pipe, disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+
+from . import _extensions as ext
+from .lexicon import Lexicon
+
+__all__ = ["AnalysisComponent"]
+
+
+class AnalysisComponent:
+    """Base of ``closing_signal_clauses`` and ``closing_signal_cues``.
+
+    The term lists are data (``lexicon/cues.json``), not config; ``to_disk``
+    writes the lexicon in use so a saved pipeline keeps it.
+    """
+
+    def __init__(self, nlp: Language, name: str, *, lexicon: Lexicon | None = None, write_spans: bool = True):
+        ext.register()
+        self.name = name
+        self.write_spans = write_spans
+        self.lexicon = lexicon or Lexicon.default()
+
+    def pipe(self, stream, batch_size: int = 128):
+        for doc in stream:
+            yield self(doc)
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "lexicon.json").write_text(self.lexicon.to_json(), encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=tuple()):
+        self.lexicon = Lexicon.from_path(Path(path) / "lexicon.json")
+        return self
