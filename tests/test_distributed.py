@@ -100,3 +100,16 @@ def test_main_package_works_without_dask():
             "try:\n    import closing_signal.distributed\nexcept ImportError as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'closing-signal[dask]'" in out.stdout
+
+
+def test_fsspec_urls_are_read(model):
+    import fsspec
+
+    from closing_signal.transcripts import read_transcript
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/bucket/talk.vtt", (TDIR / "t07_teams.vtt").read_bytes())
+    t = read_transcript("memory://bucket/talk.vtt")
+    assert t.format == "vtt" and t.source == "memory://bucket/talk.vtt" and len(t.turns) == 7
+    row = score_file("memory://bucket/missing.vtt", model).to_row()
+    assert row["error"] and "memory://bucket/missing.vtt" in row["error"]

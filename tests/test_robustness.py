@@ -159,3 +159,46 @@ def test_json_rows_are_always_json(tmp_path):
     w.close()
     (line,) = (tmp_path / "r.jsonl").read_text(encoding="utf-8").split("\n")[:-1]
     assert json.loads(line)["file"] == "a\nb\u2028"
+
+
+def test_fifty_megabyte_transcript_in_bounded_memory_and_time(tmp_path):
+    """A 50 MB transcript is scored in one process whose peak RSS stays under
+    1.5 GiB (about the model's ~0.4 GiB plus ~20 bytes of Python objects per
+    byte of transcript at most) and within a few minutes."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "huge.txt"
+    line_pairs = ("Interviewer: Could you tell me more about that, please, in as much detail as you like?\n"
+                  "Candidate: Sure. I handled the night shift inventory, trained new staff and ran the weekly "
+                  "safety walk, and I kept the incident log up to date for the site manager.\n")
+    with open(path, "w", encoding="utf-8") as f:
+        while f.tell() < 50 * 2**20:
+            f.write(line_pairs * 1000)
+        f.write("Interviewer: Do you have any questions for us?\nCandidate: No. Honestly, I'd love this job.\n")
+    code = ("import resource, sys\nfrom closing_signal.cli import main\n"
+            f"rc = main(['score', {str(path)!r}, '--out', {str(tmp_path / 'r.jsonl')!r}])\n"
+            "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\nsys.exit(rc)\n")
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    assert out.returncode == 0, out.stderr[-500:]
+    peak = int(out.stderr.rsplit("PEAK", 1)[1].split()[0]) / 2**20  # KiB -> GiB
+    row = json.loads((tmp_path / "r.jsonl").read_text())
+    assert row["label"] == "interest" and row["candidate"] == "Candidate"
+    assert peak < 1.5, f"peak RSS {peak:.2f} GiB"
+    assert elapsed < 300
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=800), st.sampled_from([".txt", ".vtt", ".srt", ".json", ".csv", ".bin"]))
+def test_random_bytes_as_a_file_become_a_row_never_an_exception(model, tmp_path_factory, data, suffix):
+    from closing_signal.transcripts import score_file
+
+    path = tmp_path_factory.mktemp("fz") / f"file{suffix}"
+    path.write_bytes(data)
+    row = score_file(path, model).to_row()
+    assert (row["error"] is None) != (row["label"] is None)
+    if row["error"]:
+        assert str(path) in row["error"] and "internal error" not in row["error"]

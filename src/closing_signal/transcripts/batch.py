@@ -10,6 +10,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import deque
+from itertools import islice
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -67,8 +68,8 @@ def _init(model, candidate, format) -> None:
     _worker.update(model=model, candidate=candidate, format=format)
 
 
-def _run(path: str) -> TranscriptResult:
-    return score_file(path, _worker["model"], candidate=_worker["candidate"], format=_worker["format"])
+def _run(paths: list[str]) -> list[TranscriptResult]:
+    return [score_file(p, _worker["model"], candidate=_worker["candidate"], format=_worker["format"]) for p in paths]
 
 
 def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
@@ -79,11 +80,11 @@ def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
 
 
 def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, candidate: str | None = None,
-                      format: str | None = None, model=None) -> Iterator[TranscriptResult]:
+                      format: str | None = None, model=None, chunk_size: int = 16) -> Iterator[TranscriptResult]:
     """Score many transcript files; one result per path, in input order.
 
-    With ``n_jobs > 1`` files go to worker processes that each load the model
-    once. A worker that dies (a crash, the OOM killer) costs only the file it
+    With ``n_jobs > 1`` files go, ``chunk_size`` at a time, to worker processes
+    that each load the model once (or share it, forked). A worker that dies (a crash, the OOM killer) costs only the file it
     was scoring: it comes back as an error row and the pool is restarted.
     """
     from ..model import load
@@ -101,25 +102,25 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
     it = iter(paths)
     try:
         while True:
-            while len(pending) < 4 * n_jobs:
-                p = next(it, None)
-                if p is None:
+            while len(pending) < 4 * n_jobs:  # small tasks cost more in IPC than they save: send chunks
+                chunk = [str(p) for p in islice(it, chunk_size)]
+                if not chunk:
                     break
-                pending.append((str(p), pool.submit(_run, str(p))))
+                pending.append((chunk, pool.submit(_run, chunk)))
             if not pending:
                 return
-            path, fut = pending.popleft()
+            chunk, fut = pending.popleft()
             try:
-                yield fut.result()
+                yield from fut.result()
             except BrokenProcessPool:
-                # find the file that kills a worker: rerun what was in flight one at a time
+                # find the file that kills a worker: rerun what was in flight one file at a time
                 pool.shutdown(wait=False, cancel_futures=True)
-                retry = [path] + [p for p, _ in pending]
+                retry = chunk + [p for c, _ in pending for p in c]
                 pending.clear()
                 for p in retry:
                     solo = _pool(model_path, 1, candidate, format)
                     try:
-                        yield solo.submit(_run, p).result()
+                        yield from solo.submit(_run, [p]).result()
                     except BrokenProcessPool:
                         yield TranscriptResult(source=p, label=None,
                                                error=f"{p}: the worker process scoring this file died")
