@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from .calibration import fit_temperature
 from .data.asr import to_asr
@@ -129,7 +130,16 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, lexicon: Lexicon | None = None):
-        """Fit on texts ``X`` and labels ``y``; ``lexicon`` defaults to the shipped one."""
+        """Fit on texts ``X`` and labels ``y``; ``lexicon`` defaults to the shipped one.
+
+        The solver runs on one thread: scikit-learn's multinomial loss sums over
+        OpenMP threads, so the thread count would otherwise change the last bits
+        of the weights (and the model files) from one environment to another.
+        """
+        with threadpool_limits(limits=1):
+            return self._fit(X, y, lexicon)
+
+    def _fit(self, X, y, lexicon: Lexicon | None):
         texts = _texts(X)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(texts):

@@ -33,7 +33,7 @@ bigram (its two words), or ``None`` for structural features.
     Holds a bounded stem cache (per instance, not global).
     """
 
-    def __init__(self, *, bigrams: bool = True, cache_size: int = 50_000):
+    def __init__(self, *, bigrams: bool = True, cache_size: int = 20_000):
         self.bigrams = bigrams
         self.cache_size = cache_size
         self._stemmer = snowballstemmer.stemmer("english")

@@ -128,7 +128,7 @@ class Lexicon:
             entry = cache.get(h)
             if entry is None:
                 entry = self._normalize(strings[h], bool(is_punct))
-                if len(cache) >= 100_000:
+                if len(cache) >= 20_000:  # bounded: a stream of new words must not grow memory
                     cache.clear()
                 cache[h] = entry
             kind, value = entry
