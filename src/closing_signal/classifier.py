@@ -110,13 +110,9 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
     def _featurize(self, texts: list[str], lexicon: Lexicon) -> list[list]:
         nlp = getattr(self, "_nlp", None)
         if nlp is None or nlp[1] is not lexicon:
-            import spacy
+            from .pipeline.build import make_analysis_pipeline
 
-            from .pipeline import clauses, cues  # noqa: F401
-
-            base = spacy.blank("en")
-            base.add_pipe("closing_signal_clauses").lexicon = lexicon
-            base.add_pipe("closing_signal_cues").lexicon = lexicon
+            base = make_analysis_pipeline(lexicon, write_spans=False)  # features need the analysis, not spans
             nlp = self._nlp = (base, lexicon, FeatureExtractor(bigrams=self.bigrams))
         base, _, extractor = nlp
         out = []

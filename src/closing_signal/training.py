@@ -17,7 +17,7 @@ from .data.quality import check_records
 from .data.records import Record, file_sha256, read_records
 from .labels import LABELS
 from .model import Model
-from .pipeline.build import make_pipeline
+from .pipeline.build import make_pipeline, share_lexicon
 
 __all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS"]
 
@@ -113,9 +113,8 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str |
     meta = {"settings": {**settings, "calibration": clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight,
                          "augment": clf.augment},
             **info}
-    comp = nlp.get_pipe("closing_signal").use(clf.scorer_, clf.lexicon_, meta)
-    nlp.get_pipe("closing_signal_clauses").lexicon = comp.lexicon
-    nlp.get_pipe("closing_signal_cues").lexicon = comp.lexicon
+    nlp.get_pipe("closing_signal").use(clf.scorer_, clf.lexicon_, meta)
+    share_lexicon(nlp, clf.lexicon_)
     return Model(nlp)
 
 

@@ -23,7 +23,18 @@ class AnalysisComponent:
         ext.register()
         self.name = name
         self.write_spans = write_spans
-        self.lexicon = lexicon or Lexicon.default()
+        self._lexicon = lexicon
+
+    @property
+    def lexicon(self) -> Lexicon:
+        """The lexicon in use; the shipped one, read on first use, unless one was set."""
+        if self._lexicon is None:
+            self._lexicon = Lexicon.default()
+        return self._lexicon
+
+    @lexicon.setter
+    def lexicon(self, value: Lexicon | None) -> None:
+        self._lexicon = value
 
     def pipe(self, stream, batch_size: int = 128):
         for doc in stream:

@@ -8,8 +8,29 @@ import spacy
 from spacy.language import Language
 
 from . import clauses, component, cues  # noqa: F401  (registers the factories)
+from .lexicon import Lexicon
 
-__all__ = ["make_pipeline"]
+__all__ = ["make_pipeline", "make_analysis_pipeline", "share_lexicon", "ANALYSIS_PIPES"]
+
+#: The components that analyse a closing before it is classified.
+ANALYSIS_PIPES = ("closing_signal_clauses", "closing_signal_cues")
+
+
+def make_analysis_pipeline(lexicon: Lexicon | None = None, *, nlp: Language | None = None,
+                           write_spans: bool = True) -> Language:
+    """``nlp`` (by default ``spacy.blank("en")``) + clause segmentation + cue
+    matching, both using ``lexicon`` (``None``: the shipped one, read on first use)."""
+    nlp = nlp if nlp is not None else spacy.blank("en")
+    for name in ANALYSIS_PIPES:
+        nlp.add_pipe(name, config={"write_spans": write_spans}).lexicon = lexicon
+    return nlp
+
+
+def share_lexicon(nlp: Language, lexicon: Lexicon) -> None:
+    """Make the analysis components use ``lexicon`` — the one a model was trained with."""
+    for name in ANALYSIS_PIPES:
+        if name in nlp.pipe_names:
+            nlp.get_pipe(name).lexicon = lexicon
 
 
 def make_pipeline(model: str | Path | None = "default", *, nlp: Language | None = None,
@@ -22,11 +43,9 @@ def make_pipeline(model: str | Path | None = "default", *, nlp: Language | None 
     ``write_spans=False`` skips ``doc.spans["closing_clauses"/"closing_cues"]``
     (the analysis is still done and kept in ``Doc._.closing_analysis``).
     """
-    nlp = nlp if nlp is not None else spacy.blank("en")
-    seg = nlp.add_pipe("closing_signal_clauses", config={"write_spans": write_spans})
-    cue = nlp.add_pipe("closing_signal_cues", config={"write_spans": write_spans})
+    nlp = make_analysis_pipeline(nlp=nlp, write_spans=write_spans)
     clf = nlp.add_pipe("closing_signal", config={"model": None if model is None else str(model)})
     if model is not None:
         clf.initialize()
-        seg.lexicon = cue.lexicon = clf.lexicon  # one lexicon: the model's
+        share_lexicon(nlp, clf.lexicon)  # one lexicon: the model's
     return nlp
