@@ -15,7 +15,7 @@ from .pipeline.component import ClosingSignalComponent, default_model_path
 from .prediction import Evidence, Prediction
 from .text import check_text, clip
 
-__all__ = ["Model", "load"]
+__all__ = ["Model", "load", "ZoneRotation"]
 
 
 def load(path: str | Path | None = None) -> Model:
@@ -110,25 +110,16 @@ class Model:
     #: memory zone that is freed every ZONE texts, so memory stays flat.
     WARM = 20_000
     ZONE = 50_000
+    _seen = 0
 
     def _predict_chunks(self, chunks: Iterable[list[str]]) -> Iterator[Prediction]:
-        it = iter(chunks)
-        for chunk in it:
-            yield from self._predict_chunk(chunk)
-            if self._seen >= self.WARM:
-                break
-        while True:
-            done = 0
-            with self.nlp.memory_zone():
-                for chunk in it:
-                    yield from self._predict_chunk(chunk, zone=False)
-                    done += len(chunk)
-                    if done >= self.ZONE:
-                        break
-                else:
-                    return
-
-    _seen = 0
+        rotation = ZoneRotation(self)
+        try:
+            for chunk in chunks:
+                rotation.advance(len(chunk))
+                yield from self._predict_chunk(chunk, zone=False)
+        finally:
+            rotation.close()
 
     def _predict_chunk(self, texts: list[str], *, zone: bool = True) -> list[Prediction]:
         if zone and self._seen >= self.WARM:
@@ -155,3 +146,32 @@ class Model:
     @staticmethod
     def _decode(t: tuple) -> Prediction:
         return Prediction(Label(t[0]), dict(t[1]), tuple(Evidence(*e) for e in t[2]))
+
+
+class ZoneRotation:
+    """The memory-zone policy for one long stream of chunks on ``model``:
+    no zone while the model has read fewer than ``WARM`` texts, then a spaCy
+    memory zone that is closed and reopened every ``ZONE`` texts. Used by
+    ``predict_many`` and by each worker process."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.zone = None
+        self.seen = 0
+
+    def advance(self, n: int) -> None:
+        """Call before predicting the next ``n`` texts."""
+        m = self.model
+        if m._seen < m.WARM:
+            return
+        if self.zone is None or self.seen >= m.ZONE:
+            self.close()
+            self.zone = m.nlp.memory_zone()
+            self.zone.__enter__()
+            self.seen = 0
+        self.seen += n
+
+    def close(self) -> None:
+        if self.zone is not None:
+            self.zone.__exit__(None, None, None)
+            self.zone = None

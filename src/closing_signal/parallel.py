@@ -16,32 +16,36 @@ from concurrent.futures import ProcessPoolExecutor
 __all__ = ["imap_chunks"]
 
 # Per worker process only (never set in the parent): the model this worker
-# loaded in _init, its open spaCy memory zone, and texts seen in that zone.
+# uses and its memory-zone rotation.
 _worker = {}
 
 
-def _init(model) -> None:
-    """``model`` is the parent's Model (inherited by a forked worker) or a path."""
-    if isinstance(model, str):
+def resolve_model(arg):
+    """In a worker: ``arg`` is the parent's Model (inherited by a forked worker) or a path to load."""
+    if isinstance(arg, str):
         from .model import Model
 
-        model = Model.from_disk(model)
-    _worker["model"] = model
-    _worker["zone"], _worker["seen"] = None, 0
+        return Model.from_disk(arg)
+    return arg
+
+
+def _init(model_arg) -> None:
+    from .model import ZoneRotation
+
+    _worker["model"] = model = resolve_model(model_arg)
+    _worker["rotation"] = ZoneRotation(model)
 
 
 def _run(texts: list[str]) -> list[tuple]:
     model = _worker["model"]
-    if model._seen < model.WARM:
-        return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
-    if _worker["zone"] is None or _worker["seen"] >= model.ZONE:
-        if _worker["zone"] is not None:
-            _worker["zone"].__exit__(None, None, None)
-        _worker["zone"] = model.nlp.memory_zone()
-        _worker["zone"].__enter__()
-        _worker["seen"] = 0
-    _worker["seen"] += len(texts)
+    _worker["rotation"].advance(len(texts))
     return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
+
+
+def make_pool(n_process: int, initializer, initargs: tuple) -> ProcessPoolExecutor:
+    """A process pool started the way :func:`start_method` says."""
+    return ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(start_method()),
+                               initializer=initializer, initargs=initargs)
 
 
 def start_method() -> str:
@@ -72,8 +76,7 @@ def worker_model_arg(model):
 
 def imap_chunks(model, chunks: Iterable[list[str]], n_process: int) -> Iterator[list[tuple]]:
     """Results of each chunk, in order, with at most ``2 * n_process`` chunks in flight."""
-    with ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(start_method()), initializer=_init,
-                             initargs=(worker_model_arg(model),)) as pool:
+    with make_pool(n_process, _init, (worker_model_arg(model),)) as pool:
         pending: deque = deque()
         it = iter(chunks)
         for chunk in it:

@@ -7,13 +7,12 @@ that the local process pool here (and any distributed adapter) calls.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import deque
-from itertools import islice
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
 from pathlib import Path
 
 from .scoring import TranscriptResult, score_parsed
@@ -60,12 +59,10 @@ def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
 _worker: dict = {}
 
 
-def _init(model, candidate, format) -> None:
-    if isinstance(model, str):
-        from ..model import Model
+def _init(model_arg, candidate, format) -> None:
+    from ..parallel import resolve_model
 
-        model = Model.from_disk(model)
-    _worker.update(model=model, candidate=candidate, format=format)
+    _worker.update(model=resolve_model(model_arg), candidate=candidate, format=format)
 
 
 def _run(paths: list[str]) -> list[TranscriptResult]:
@@ -73,10 +70,9 @@ def _run(paths: list[str]) -> list[TranscriptResult]:
 
 
 def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
-    from ..parallel import start_method
+    from ..parallel import make_pool
 
-    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(start_method()), initializer=_init,
-                               initargs=(model_arg, candidate, format))
+    return make_pool(n_jobs, _init, (model_arg, candidate, format))
 
 
 def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, candidate: str | None = None,
