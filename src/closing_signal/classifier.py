@@ -38,6 +38,12 @@ def _texts(X) -> list[str]:
     return [check_text(t, where=f"X[{i}]") for i, t in enumerate(items)]
 
 
+def _per_class(a: np.ndarray) -> np.ndarray:
+    """One row per class: a binary LogisticRegression gives one row ``w`` for
+    the second class; the same softmax comes from ``(-w/2, w/2)``."""
+    return a if a.shape[0] > 1 else np.concatenate([-a / 2, a / 2])
+
+
 class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
     """Logistic regression over the closing-cue features of raw texts, with
     temperature-calibrated probabilities.
@@ -171,12 +177,11 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
                 lr = self._lr().fit(Xm[rows(tr)], y_all[rows(tr)])
                 if len(lr.classes_) == len(classes):
                     d = lr.decision_function(Xm[te])
-                    oof[te] = d if d.ndim == 2 else np.column_stack([-d / 2, d / 2])  # binary: one logit
+                    oof[te] = d if d.ndim == 2 else _per_class(d[np.newaxis]).T  # binary: one logit
             temperature = fit_temperature(oof, y_idx)
         lr = self._lr().fit(Xm, y_all)
-        coef = lr.coef_ if len(classes) > 2 else np.vstack([-lr.coef_[0] / 2, lr.coef_[0] / 2])
-        intercept = lr.intercept_ if len(classes) > 2 else np.array([-lr.intercept_[0] / 2, lr.intercept_[0] / 2])
-        self.scorer_ = LinearScorer(scorer.classes, vocab, coef, intercept, temperature)
+        self.scorer_ = LinearScorer(scorer.classes, vocab, _per_class(lr.coef_), _per_class(lr.intercept_),
+                                    temperature)
         self.classes_ = classes
         self.temperature_ = temperature
         return self

@@ -40,6 +40,11 @@ def _read_inputs(args) -> list[str]:
     return texts
 
 
+def _style_groups(recs) -> dict[str, list[bool]]:
+    """Masks of the clean and ASR-style records, for per-subset scores."""
+    return {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
+
+
 def _predict(args) -> int:
     import closing_signal
 
@@ -79,7 +84,7 @@ def _train(args) -> int:
     metrics = {}
     for path, recs in held_out.items():
         texts, gold = [r.text for r in recs], [r.label for r in recs]
-        groups = {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
+        groups = _style_groups(recs)
         rep = evaluate(model, texts, gold, groups=groups, n_errors=0)
         metrics[Path(path).stem] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
                                                                       if k not in ("errors", "reliability")}}
@@ -113,7 +118,7 @@ def _evaluate(args) -> int:
         return 0
     model = closing_signal.load(args.model)
     texts, gold = [r.text for r in recs], [r.label for r in recs]
-    groups = {s: [r.style == s for r in recs] for s in ("clean", "asr") if any(r.style == s for r in recs)}
+    groups = _style_groups(recs)
     rep = evaluate(model, texts, gold, groups=groups, n_errors=args.errors)
     print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
     if args.report:

@@ -96,8 +96,9 @@ def cross_validate(records, *, k: int = 5, random_state: int = 0, params: dict |
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
+    import warnings
+
     from .data.dedup import cluster_near_duplicates
-    from .model import Model  # noqa: F401
     from .training import train
 
     if k < 2:
@@ -107,8 +108,6 @@ def cross_validate(records, *, k: int = 5, random_state: int = 0, params: dict |
     labels = [r.label for r in records]
     folds = []
     splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=random_state)
-    import warnings
-
     for i, (tr, te) in enumerate(splitter.split(records, labels, groups)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -26,9 +26,8 @@ class LinearScorer:
         self.index = {f: i for i, f in enumerate(self.features)}
         self.coef = np.ascontiguousarray(self.coef, dtype=np.float64)
         self.intercept = np.asarray(self.intercept, dtype=np.float64)
-        # how much each feature pushes toward each class, relative to the others
-        self._push = self.coef - self.coef.mean(axis=0, keepdims=True)
-        self.push_lists: list[list[float]] = self._push.tolist()
+        # how much each feature pushes toward each class, relative to the others (for evidence)
+        self.push_lists: list[list[float]] = (self.coef - self.coef.mean(axis=0, keepdims=True)).tolist()
 
     def vectorize(self, feature_lists: Sequence[Sequence[tuple[str, object]]]) -> sp.csr_matrix:
         """Binary CSR matrix; unknown features are ignored."""
@@ -67,19 +66,3 @@ class LinearScorer:
             if empty:
                 proba[empty] = [1.0 if c == "ambiguous" else 0.0 for c in self.classes]
         return proba
-
-    def contributions(self, feats: Sequence[tuple[str, object]], label_index: int) -> list[tuple[str, object, float]]:
-        """``(feature, span, weight)`` for the features present, weight = push toward ``label_index``."""
-        index, push = self.index, self._push[label_index]
-        seen: set[str] = set()
-        out = []
-        for f, span in feats:
-            j = index.get(f)
-            if j is None:
-                continue
-            key = f + repr(span)
-            if key in seen:
-                continue
-            seen.add(key)
-            out.append((f, span, float(push[j])))
-        return out

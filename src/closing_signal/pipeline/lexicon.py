@@ -44,9 +44,13 @@ class CleanView:
 
     words: list[str]
     token_index: list[int]
-    boundary_after: list[bool]  # a comma or sentence/clause punctuation follows the word
     punct_after: list[str]      # the punctuation that follows the word, "" if none
     chars: list[tuple[int, int]]  # character span of the word's token
+
+    @property
+    def boundary_after(self) -> list[bool]:
+        """Whether a comma or sentence/clause punctuation follows each word."""
+        return [bool(p) for p in self.punct_after]
 
 
 class Lexicon:
@@ -70,16 +74,16 @@ class Lexicon:
         self.clause_breakers = frozenset(self.data["clause_breakers"])
         self.spellings: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in self.data["spellings"].items()}
         layer_of = {t: i + 1 for i, layer in enumerate(_LAYERS) for t in layer}
-        self._tables: list[dict[tuple[str, ...], tuple[str, ...]]] = [{} for _ in range(len(_LAYERS) + 1)]
+        tables: list[dict[tuple[str, ...], tuple[str, ...]]] = [{} for _ in range(len(_LAYERS) + 1)]
         for ctype, phrases in cues.items():
-            table = self._tables[layer_of.get(ctype, 0)]
+            table = tables[layer_of.get(ctype, 0)]
             for phrase in phrases:
                 key = tuple(w for p in phrase.lower().split() for w in self.spellings.get(p, (p,)))
                 if key:
                     table[key] = tuple(sorted(set(table.get(key, ())) | {ctype}))
         # first word -> candidate phrases, longest first: one dict lookup per word
         self._index: list[dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]]]]] = []
-        for table in self._tables:
+        for table in tables:
             idx: dict[str, list] = {}
             for key, labels in table.items():
                 idx.setdefault(key[0], []).append((key, len(key), labels))
@@ -121,7 +125,6 @@ class Lexicon:
         words: list[str] = []
         index: list[int] = []
         chars: list[tuple[int, int]] = []
-        boundary: list[bool] = []
         punct: list[str] = []
         cache, strings = self._norm_cache, doc.vocab.strings
         for i, (h, is_punct, idx, length) in enumerate(arr.tolist(), start):
@@ -134,19 +137,17 @@ class Lexicon:
             kind, value = entry
             if kind == 0:      # a word (or a word expanded to several)
                 for w in value:
-                    if words and words[-1] == w and not boundary[-1]:
+                    if words and words[-1] == w and not punct[-1]:
                         continue  # stutter
                     words.append(w)
                     index.append(i)
                     chars.append((idx, idx + length))
-                    boundary.append(False)
                     punct.append("")
             elif kind == 1:    # boundary punctuation
-                if boundary or words:
-                    boundary[-1] = True
+                if words:
                     punct[-1] += value
             # kind 2: filler or other punctuation, dropped
-        view = CleanView(words, index, boundary, punct, chars)
+        view = CleanView(words, index, punct, chars)
         if self.filler_phrases and len(words) > 2:
             self._drop_filler_phrases(view)
         return view
@@ -161,7 +162,7 @@ class Lexicon:
         return 0, self.spellings.get(norm, (norm,))
 
     def _drop_filler_phrases(self, v: CleanView) -> None:
-        words, index, boundary, punct, chars = v.words, v.token_index, v.boundary_after, v.punct_after, v.chars
+        words, index, punct, chars = v.words, v.token_index, v.punct_after, v.chars
         if not any(w in self._filler_firsts for w in words):
             return
         i = 0
@@ -170,7 +171,7 @@ class Lexicon:
                 n = len(phrase)
                 # only mid-utterance, and not "i mean it" / "you know what i want"
                 if tuple(words[i:i + n]) == phrase and 0 < i and i + n < len(words) and words[i + n] not in {"it", "that", "what"}:
-                    del words[i:i + n], index[i:i + n], boundary[i:i + n], punct[i:i + n], chars[i:i + n]
+                    del words[i:i + n], index[i:i + n], punct[i:i + n], chars[i:i + n]
                     break
             else:
                 i += 1
