@@ -42,6 +42,34 @@ def test_predict_many_two_processes_equals_one(model):
     assert list(model.predict_many(texts, batch_size=16, n_process=2)) == list(model.predict_many(texts))
 
 
+def test_evidence_is_computed_when_read_and_survives_pickling(model):
+    import pickle
+
+    text = "Thanks so much, but I've decided to withdraw."
+    p = next(model.predict_many([text]))
+    assert callable(p._evidence)  # not computed yet
+    assert p.evidence == model.predict(text).evidence
+    assert any(e.cue == "DECLINE" for e in p.evidence)
+    q = next(model.predict_many([text]))
+    assert pickle.loads(pickle.dumps(q)) == p  # pickling computes it first: no function is pickled
+    with pytest.raises(AttributeError):
+        p.label = Label.INTEREST
+
+
+def test_word_table_starting_afresh_changes_no_prediction():
+    """The normalization cache is bounded: past its limit it starts afresh
+    between batches. Predictions must not depend on when that happens."""
+    texts = [f"I'd love to join the team {i}, but word{i} wordy{i} is my worry." for i in range(60)]
+    texts += ["Count me in!", "I'll pass, thanks.", "um so what are the next steps?"] * 5
+    small = closing_signal.load()
+    words = small.component.lexicon.words
+    words.limit = 40
+    first = words.generation
+    got = list(small.predict_many(texts, batch_size=7))
+    assert words.generation > first + 2  # it really started afresh, several times
+    assert got == [closing_signal.load().predict(t) for t in texts]
+
+
 @pytest.mark.parametrize("bad", [None, 42, 3.5, b"I want this job", ["a list"]])
 def test_non_text_input_raises_type_error(model, bad):
     with pytest.raises(TypeError, match="must be a str"):

@@ -15,7 +15,7 @@ from threadpoolctl import threadpool_limits
 
 from .calibration import fit_temperature
 from .data.asr import to_asr
-from .features import FeatureExtractor
+from .features import Featurizer
 from .pipeline.analysis import analyze
 from .pipeline.lexicon import Lexicon
 from .scoring import LinearScorer
@@ -107,25 +107,32 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         self.augment = augment
         self.random_state = random_state
 
-    # the spaCy pipeline is rebuilt on demand, never pickled
+    # the tokenizer is rebuilt on demand, never pickled
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_nlp", None)
         return state
 
-    def _featurize(self, texts: list[str], lexicon: Lexicon) -> list[list]:
+    def _features(self, texts: list[str], lexicon: Lexicon, featurizer: Featurizer,
+                  batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, key, empty)``: the feature keys of every text, and which texts have no words."""
         nlp = getattr(self, "_nlp", None)
-        if nlp is None or nlp[1] is not lexicon:
-            from .pipeline.build import make_analysis_pipeline
+        if nlp is None:
+            import spacy
 
-            base = make_analysis_pipeline(lexicon, write_spans=False)  # features need the analysis, not spans
-            nlp = self._nlp = (base, lexicon, FeatureExtractor(bigrams=self.bigrams))
-        base, _, extractor = nlp
-        out = []
-        with base.memory_zone():
-            for doc in base.pipe(clip(t)[0] for t in texts):
-                out.append(extractor(doc, analyze(doc, lexicon)))
-        return out
+            nlp = self._nlp = spacy.blank("en")
+        rows, keys, empty = [], [], []
+        with nlp.memory_zone():
+            for b in range(0, len(texts), batch_size):
+                docs = list(nlp.pipe(clip(t)[0] for t in texts[b:b + batch_size]))
+                a = analyze(docs, lexicon)
+                f = featurizer(a)
+                rows.append(f.row + b)
+                keys.append(f.key)
+                empty.append(a.n_words == 0)
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
+        return np.concatenate(rows), np.concatenate(keys), np.concatenate(empty)
 
     def _lr(self) -> LogisticRegression:
         return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=1e-6)
@@ -151,18 +158,27 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"need at least 2 classes to fit, got {len(classes)}")
-        self.lexicon_ = lexicon or Lexicon.default()
-        feats = self._featurize(texts, self.lexicon_)
+        self.lexicon_ = lexicon = lexicon or Lexicon.default()
+        featurizer = Featurizer(bigrams=self.bigrams)
+        row, key, _ = self._features(texts, lexicon, featurizer)
         n = len(texts)
         if self.augment == "asr":
-            feats = feats + self._featurize([to_asr(t) for t in texts], self.lexicon_)
-        df = Counter(f for fs in feats for f in {name for name, _ in fs})
-        vocab = sorted(f for f, k in df.items() if k >= self.min_df)
+            row2, key2, _ = self._features([to_asr(t) for t in texts], lexicon, featurizer)
+            row, key = np.concatenate([row, row2 + n]), np.concatenate([key, key2])
+        n_rows = n * (2 if self.augment == "asr" else 1)
+        # document frequency of each feature name (one name may have several keys)
+        uk, kid = np.unique(key, return_inverse=True)
+        names = featurizer.names(uk, lexicon.cue_types)
+        name_id = {nm: i for i, nm in enumerate(dict.fromkeys(names))}
+        nid = np.array([name_id[nm] for nm in names], dtype=np.int64)[kid]
+        df = np.bincount(np.unique(row * len(name_id) + nid) % len(name_id), minlength=len(name_id))
+        vocab = sorted(nm for nm, i in name_id.items() if df[i] >= self.min_df)
         scorer = LinearScorer(tuple(classes.tolist()), vocab, np.zeros((len(classes), len(vocab))),
                               np.zeros(len(classes)))
-        Xm = scorer.vectorize(feats)
+        scorer.index_keys(featurizer.keys(vocab, lexicon.cue_types))
+        Xm = scorer.matrix(row, scorer.columns(key), n_rows)
         y_idx = np.searchsorted(classes, y)
-        copies = len(feats) // n
+        copies = n_rows // n
         y_all = np.tile(y_idx, copies)
 
         def rows(idx):  # a text's rows: the original and its augmented copy
@@ -182,6 +198,8 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         lr = self._lr().fit(Xm, y_all)
         self.scorer_ = LinearScorer(scorer.classes, vocab, _per_class(lr.coef_), _per_class(lr.intercept_),
                                     temperature)
+        self.featurizer_ = Featurizer(bigrams=self.bigrams, frozen=True)
+        self.scorer_.index_keys(self.featurizer_.keys(vocab, lexicon.cue_types))
         self.classes_ = classes
         self.temperature_ = temperature
         return self
@@ -189,8 +207,11 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Uncalibrated logits, shape (n_texts, n_classes)."""
         check_is_fitted(self, "scorer_")
-        feats = self._featurize(_texts(X), self.lexicon_)
-        return self.scorer_.logits(self.scorer_.vectorize(feats))
+        return self.scorer_.logits(self._matrix(_texts(X))[0])
+
+    def _matrix(self, texts: list[str]):
+        row, key, empty = self._features(texts, self.lexicon_, self.featurizer_)
+        return self.scorer_.matrix(row, self.scorer_.columns(key), len(texts)), empty
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, columns in the order of ``classes_``.
@@ -198,7 +219,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         Empty or whitespace-only texts are ``ambiguous`` with probability 1.
         """
         check_is_fitted(self, "scorer_")
-        return self.scorer_.score(self._featurize(_texts(X), self.lexicon_))
+        return self.scorer_.score(*self._matrix(_texts(X)))
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self, "scorer_")

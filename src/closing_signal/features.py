@@ -1,4 +1,4 @@
-"""Features of an analysed Doc, each with the characters it comes from.
+"""Features of an analysed batch, each with the characters it comes from.
 
 Feature families (all binary):
 
@@ -9,109 +9,261 @@ Feature families (all binary):
 * ``p:`` / ``lp:`` pairs of cue types sharing a clause (e.g. ``HEDGE&INTEREST``)
 * ``flip:`` the previous stance cue and the last one, across a contrast
 * ``s:`` structure: the final clause is a question, no stance at all, length
+
+A feature is an integer key while it is computed (family, then up to two
+ids: stems or cue names), so a batch is featurized with array operations; it
+gets its name (``"w:love"``) only when a vocabulary is built or read.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from dataclasses import dataclass
 
+import numpy as np
 import snowballstemmer
 
+from .pipeline import words as wt
 from .pipeline.analysis import Analysis
-from .pipeline.lexicon import STANCE_CUES
 
-__all__ = ["FeatureExtractor"]
+__all__ = ["Featurizer", "Features", "STRUCTURE"]
 
-Span = tuple[int, ...]
+W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S = range(1, 12)
+_PREFIX = {W: "w:", W_NOT: "w:NOT_", LW: "lw:", BIGRAM: "b:", CUE: "c:", LAST_CUE: "lc:", STANCE_CUE: "sc:",
+           PAIR: "p:", LAST_PAIR: "lp:", FLIP: "flip:", S: "s:"}
+#: Cue families: their span is a cue phrase (evidence gives them the phrase).
+CUE_FAMILIES = (CUE, LAST_CUE, STANCE_CUE)
+STRUCTURE = ("empty", "bare_negation_end", "question_last", "all_questions", "no_stance",
+             "len_1", "len_2-3", "len_4-8", "len_9-20", "len_21+")
+_S = {name: i for i, name in enumerate(STRUCTURE)}
+_FAM, _A = 56, 28
+_MASK = (1 << _A) - 1
+UNKNOWN = _MASK  # a stem the model never saw
 
 
-class FeatureExtractor:
-    """Turns an :class:`Analysis` of a Doc into ``(feature, char_span)`` pairs.
+def _key(fam, a=0, b=0):
+    return (np.int64(fam) << _FAM) | (np.asarray(a, dtype=np.int64) << _A) | np.asarray(b, dtype=np.int64)
 
-    ``char_span`` is ``(start, end)``, ``(start1, end1, start2, end2)`` for a
-bigram (its two words), or ``None`` for structural features.
-    Holds a bounded stem cache (per instance, not global).
+
+@dataclass
+class Features:
+    """Features of ``n_docs`` Docs: one row per (Doc, feature, span), in
+    parallel arrays. ``start2``/``end2`` are the second word of a bigram;
+    spans are -1 for structural features."""
+
+    n_docs: int
+    row: np.ndarray
+    key: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    start2: np.ndarray
+    end2: np.ndarray
+
+    @property
+    def family(self) -> np.ndarray:
+        return self.key >> _FAM
+
+
+class Featurizer:
+    """Turns an :class:`~closing_signal.pipeline.analysis.Analysis` into
+    :class:`Features`, and names feature keys.
+
+    ``frozen=True`` (a fitted model's featurizer): stems outside the model's
+    features map to one unknown id, so memory stays bounded on any stream.
+    Holds its stem table and a per-word stem cache (per instance, not global).
     """
 
-    def __init__(self, *, bigrams: bool = True, cache_size: int = 20_000):
+    def __init__(self, *, bigrams: bool = True, frozen: bool = False):
         self.bigrams = bigrams
-        self.cache_size = cache_size
+        self.frozen = frozen
         self._stemmer = snowballstemmer.stemmer("english")
-        self._stems: OrderedDict[str, str] = OrderedDict()
+        self._stem_ids: dict[str, int] = {}
+        self._stems: list[str] = []
+        self._cache = np.zeros(0, dtype=np.int64)
+        self._cache_of = None  # (word table, generation) the cache is for
 
     def __getstate__(self):
-        return {"bigrams": self.bigrams, "cache_size": self.cache_size}
+        return {"bigrams": self.bigrams, "frozen": self.frozen, "stems": self._stems}
 
     def __setstate__(self, state):
-        self.__init__(**state)
+        self.__init__(bigrams=state["bigrams"], frozen=state["frozen"])
+        for s in state["stems"]:
+            self._intern(s)
 
-    def _stem(self, word: str) -> str:
-        s = self._stems.get(word)
-        if s is None:
-            s = self._stemmer.stemWord(word) if word.isalpha() else word
-            self._stems[word] = s
-            if len(self._stems) > self.cache_size:
-                self._stems.popitem(last=False)
-        return s
+    # -- stems ------------------------------------------------------------
+    def _intern(self, stem: str) -> int:
+        i = self._stem_ids.get(stem)
+        if i is None:
+            i = self._stem_ids[stem] = len(self._stems)
+            self._stems.append(stem)
+        return i
 
-    def __call__(self, doc, a: Analysis) -> list[tuple[str, Span | None]]:
-        view = a.view
-        words, clause, negated = view.words, a.clause, a.negated
-        out: list[tuple[str, Span | None]] = []
-        if not words:
-            return [("s:empty", None)]
-        spans = view.chars
-        last = a.n_clauses - 1
-        stems = [self._stem(w) for w in words]
-        for i, s in enumerate(stems):
-            sp = spans[i]
-            out.append((("w:NOT_" if negated[i] else "w:") + s, sp))
-            if clause[i] == last:
-                out.append(("lw:" + s, sp))
-            if self.bigrams and i and clause[i - 1] == clause[i]:
-                out.append(("b:" + stems[i - 1] + "_" + s, spans[i - 1] + sp))  # two word spans
+    def _word_stems(self, a: Analysis) -> np.ndarray:
+        table = a.lexicon.words
+        if self._cache_of != (id(table), a.generation):
+            self._cache, self._cache_of = np.full(len(table.words), -1, dtype=np.int64), (id(table), a.generation)
+        if len(self._cache) < len(table.words):
+            self._cache = np.concatenate([self._cache, np.full(len(table.words) - len(self._cache), -1)])
+        need = np.unique(a.word[self._cache[a.word] < 0])
+        for w in need.tolist():
+            word = table.words[w]
+            stem = self._stemmer.stemWord(word) if word.isalpha() else word
+            self._cache[w] = self._stem_ids.get(stem, UNKNOWN) if self.frozen else self._intern(stem)
+        return self._cache[a.word]
+
+    # -- featurizing ------------------------------------------------------
+    def __call__(self, a: Analysis) -> Features:
+        n_docs, n = a.n_docs, len(a.word)
+        stems = self._word_stems(a) if n else np.zeros(0, dtype=np.int64)
+        doc, clause, start, end = a.doc, a.clause, a.start, a.end
+        rows, keys, spans = [], [], []
+        none = np.full(0, -1, dtype=np.int64)
+
+        def add(r, k, s=None, e=None, s2=None, e2=None):
+            r = np.asarray(r, dtype=np.int64)
+            rows.append(r)
+            keys.append(np.broadcast_to(k, r.shape).astype(np.int64))
+            minus = np.full(len(r), -1, dtype=np.int64)
+            spans.append(tuple(minus if x is None else np.asarray(x, dtype=np.int64) for x in (s, e, s2, e2)))
+
+        # words, negation, the final clause, bigrams
+        last = a.last_clause[doc] == clause
+        add(doc, _key(np.where(a.negated, W_NOT, W), 0, stems), start, end)
+        add(doc[last], _key(LW, 0, stems[last]), start[last], end[last])
+        if self.bigrams and n > 1:
+            bi = np.flatnonzero(clause[1:] == clause[:-1]) + 1
+            add(doc[bi], _key(BIGRAM, stems[bi - 1], stems[bi]), start[bi - 1], end[bi - 1], start[bi], end[bi])
+
         # cues
-        by_clause: dict[int, list[str]] = {}
-        stance_clauses = []
-        stance_seq: list[tuple[str, int]] = []
-        for c in a.cues:
-            name = c.label + ("+NEG" if c.negated else "")
-            sp = (spans[c.start][0], spans[c.end - 1][1])
-            cl = clause[c.start]
-            out.append(("c:" + name, sp))
-            if cl == last:
-                out.append(("lc:" + name, sp))
-            by_clause.setdefault(cl, []).append(name)
-            if c.label in STANCE_CUES:
-                stance_clauses.append(cl)
-                stance_seq.append((name, c.start))
-        stance_clause = stance_clauses[-1] if stance_clauses else None
-        for c in a.cues:
-            if clause[c.start] == stance_clause:
-                out.append(("sc:" + c.label + ("+NEG" if c.negated else ""),
-                            (spans[c.start][0], spans[c.end - 1][1])))
-        for cl, names in by_clause.items():
-            uniq = sorted(set(names))
-            for x in range(len(uniq)):
-                for y in range(x + 1, len(uniq)):
-                    pair = uniq[x] + "&" + uniq[y]
-                    out.append(("p:" + pair, None))
-                    if cl == last:
-                        out.append(("lp:" + pair, None))
-        if len(stance_seq) >= 2 and stance_seq[-2][0] != stance_seq[-1][0]:
-            out.append(("flip:" + stance_seq[-2][0] + ">" + stance_seq[-1][0], None))
+        cd, cs, ce = a.cue_doc, a.cue_start, a.cue_end
+        name = a.cue_label * 2 + a.cue_negated  # names sort like "X" < "X+NEG" < "Y"
+        cclause = clause[cs]
+        cstart, cend = start[cs], end[ce - 1]
+        add(cd, _key(CUE, 0, name), cstart, cend)
+        in_last = cclause == a.last_clause[cd]
+        add(cd[in_last], _key(LAST_CUE, 0, name[in_last]), cstart[in_last], cend[in_last])
+        stance = a.stance_mask()
+        st = np.flatnonzero(stance)
+        last_st = np.full(n_docs, -1, dtype=np.int64)
+        np.maximum.at(last_st, cd[st], st)
+        stance_clause = np.where(last_st >= 0, cclause[np.maximum(last_st, 0)], -1) if len(cs) else last_st
+        sc = cclause == stance_clause[cd]
+        add(cd[sc], _key(STANCE_CUE, 0, name[sc]), cstart[sc], cend[sc])
+        # pairs of distinct cue names within a clause
+        pr, pk = [], []
+        if len(cs):
+            last_of = {int(c) for c in a.last_clause if c >= 0}
+            groups: dict[int, list[int]] = {}
+            m = 2 * len(a.lexicon.cue_types)
+            for u in np.unique(cclause * m + name).tolist():
+                c, nm = divmod(u, m)
+                groups.setdefault(c, []).append(nm)
+            for c, names in groups.items():
+                if len(names) < 2:
+                    continue
+                d = int(a.clause_doc[c])
+                for x in range(len(names)):
+                    for y in range(x + 1, len(names)):
+                        pr.append(d)
+                        pk.append((PAIR << _FAM) | (names[x] << _A) | names[y])
+                        if c in last_of:
+                            pr.append(d)
+                            pk.append((LAST_PAIR << _FAM) | (names[x] << _A) | names[y])
+        if pr:
+            add(np.array(pr), np.array(pk, dtype=np.int64))
+        # a flip: the last two stance cues of a Doc name different stances
+        if len(st) > 1:
+            later = st[1:][(cd[st[1:]] == cd[st[:-1]]) & (last_st[cd[st[1:]]] == st[1:])]
+            before = st[np.searchsorted(st, later) - 1]
+            f = name[before] != name[later]
+            add(cd[later[f]], _key(FLIP, name[before[f]], name[later[f]]))
+
         # structure
-        # a negator that ends the final clause negates nothing in view: "but I can't", "but not now"
-        last_words = [i for i in range(len(words)) if clause[i] == last]
-        tail = last_words[-3:]
-        if any(words[i] in ("not", "no", "never") for i in tail) and not any(negated[i] for i in tail[-1:]):
-            out.append(("s:bare_negation_end", spans[tail[-1]]))
-        if last in a.questions:
-            out.append(("s:question_last", None))
-        if a.questions and len(a.questions) == a.n_clauses:
-            out.append(("s:all_questions", None))
-        if not stance_seq:
-            out.append(("s:no_stance", None))
-        n = len(words)
-        out.append(("s:len_" + ("1" if n == 1 else "2-3" if n <= 3 else "4-8" if n <= 8 else "9-20" if n <= 20 else "21+"), None))
+        nw = a.n_words
+        has = nw > 0
+        docs = np.arange(n_docs)
+        add(docs[~has], _key(S, 0, _S["empty"]))
+        d_end = a.doc_start[1:]
+        last_first = np.full(n_docs, 0, dtype=np.int64)
+        if n:
+            cf = np.flatnonzero(np.r_[True, clause[1:] != clause[:-1]])
+            last_first[has] = cf[np.searchsorted(cf, d_end[has] - 1, side="right") - 1]
+        bare = np.zeros(n_docs, dtype=bool)
+        if n:
+            flags = a.lexicon.words.flags.a[a.word]
+            for k in range(1, 4):
+                p = d_end - k
+                ok = has & (p >= last_first)
+                pc = np.maximum(p, 0)
+                bare |= ok & (flags[pc] & wt.BARE_NEGATOR).astype(bool)
+            tail = np.maximum(d_end - 1, 0)
+            bare &= has & ~a.negated[tail]
+            add(docs[bare], _key(S, 0, _S["bare_negation_end"]), start[tail[bare]], end[tail[bare]])
+        q_last = has & a.question[np.maximum(a.last_clause, 0)] if len(a.question) else np.zeros(n_docs, bool)
+        add(docs[q_last], _key(S, 0, _S["question_last"]))
+        n_clauses = np.bincount(a.clause_doc, minlength=n_docs)
+        n_q = np.bincount(a.clause_doc[a.question], minlength=n_docs)
+        all_q = has & (n_q > 0) & (n_q == n_clauses)
+        add(docs[all_q], _key(S, 0, _S["all_questions"]))
+        no_stance = has & (last_st < 0)
+        add(docs[no_stance], _key(S, 0, _S["no_stance"]))
+        bucket = np.searchsorted(np.array([1, 3, 8, 20]), nw, side="left") + _S["len_1"]
+        add(docs[has], _key(S, 0, bucket[has]))
+
+        row = np.concatenate(rows)
+        order = np.argsort(row, kind="stable")
+        cols = [np.concatenate(x)[order] for x in zip(*spans)]
+        return Features(n_docs, row[order], np.concatenate(keys)[order], *cols)
+
+    # -- names ------------------------------------------------------------
+    def _cue_name(self, i: int, cue_types) -> str:
+        return cue_types[i >> 1] + ("+NEG" if i & 1 else "")
+
+    def names(self, keys, cue_types) -> list[str]:
+        """The names of feature keys (``cue_types``: the lexicon's)."""
+        out = []
+        for k in keys:
+            k = int(k)
+            fam, a, b = k >> _FAM, (k >> _A) & _MASK, k & _MASK
+            p = _PREFIX[fam]
+            if fam in (W, W_NOT, LW):
+                out.append(p + self._stems[b])
+            elif fam == BIGRAM:
+                out.append(p + self._stems[a] + "_" + self._stems[b])
+            elif fam in CUE_FAMILIES:
+                out.append(p + self._cue_name(b, cue_types))
+            elif fam in (PAIR, LAST_PAIR):
+                out.append(p + self._cue_name(a, cue_types) + "&" + self._cue_name(b, cue_types))
+            elif fam == FLIP:
+                out.append(p + self._cue_name(a, cue_types) + ">" + self._cue_name(b, cue_types))
+            else:
+                out.append(p + STRUCTURE[b])
+        return out
+
+    def keys(self, names: list[str], cue_types) -> list[list[int]]:
+        """The keys of each named feature (a bigram of stems that contain
+        ``_`` may have several); names of unknown form get none. Interns the
+        stems they mention, so a frozen featurizer knows its model's stems."""
+        cue = {self._cue_name(i, cue_types): i for i in range(2 * len(cue_types))}
+        out: list[list[int]] = []
+        for name in names:
+            prefix, _, rest = name.partition(":")
+            ks: list[int] = []
+            if prefix == "w" and rest.startswith("NOT_"):
+                ks.append((W_NOT << _FAM) | self._intern(rest[4:]))
+            elif prefix in ("w", "lw"):
+                ks.append(((W if prefix == "w" else LW) << _FAM) | self._intern(rest))
+            elif prefix == "b":
+                for i, ch in enumerate(rest):
+                    if ch == "_" and 0 < i < len(rest) - 1:
+                        ks.append((BIGRAM << _FAM) | (self._intern(rest[:i]) << _A) | self._intern(rest[i + 1:]))
+            elif prefix in ("c", "lc", "sc") and rest in cue:
+                ks.append(({"c": CUE, "lc": LAST_CUE, "sc": STANCE_CUE}[prefix] << _FAM) | cue[rest])
+            elif prefix in ("p", "lp", "flip"):
+                x, sep, y = rest.partition("&" if prefix != "flip" else ">")
+                if sep and x in cue and y in cue:
+                    fam = {"p": PAIR, "lp": LAST_PAIR, "flip": FLIP}[prefix]
+                    ks.append((fam << _FAM) | (cue[x] << _A) | cue[y])
+            elif prefix == "s" and rest in _S:
+                ks.append((S << _FAM) | _S[rest])
+            out.append(ks)
         return out

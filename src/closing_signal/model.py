@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
 
 from .labels import LABELS, Label
-from .pipeline import _extensions as ext
 from .pipeline.build import make_pipeline
 from .pipeline.component import ClosingSignalComponent, default_model_path
 from .prediction import Evidence, Prediction
@@ -70,14 +70,16 @@ class Model:
         empty or whitespace-only text is ``ambiguous`` (nothing was said).
         Only the last ``closing_signal.text.MAX_CHARS`` characters of a longer
         text are read: the stance that counts is the final one."""
-        return self._predict_chunk([check_text(text)])[0]
+        return self._predict_chunk([check_text(text)], evidence=True)[0]
 
     def predict_many(self, texts: Iterable[str], *, batch_size: int = 1000, n_process: int = 1) -> Iterator[Prediction]:
         """Predictions for ``texts``, lazily and in input order.
 
         ``texts`` may be any iterable (a generator of millions is fine:
         memory stays flat). With ``n_process > 1`` chunks of ``batch_size``
-        texts go to a pool of worker processes that each load the model once.
+        texts go to a pool of worker processes that each load the model once
+        and send back only probabilities. A prediction's ``evidence`` is
+        computed when it is first read (the same words :meth:`predict` gives).
         """
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
@@ -91,8 +93,8 @@ class Model:
             return
         from .parallel import imap_chunks
 
-        for encoded in imap_chunks(self, chunks, n_process):
-            yield from (self._decode(e) for e in encoded)
+        for chunk, probs in imap_chunks(self, chunks, n_process):
+            yield from self._predictions(chunk, probs)
 
     @staticmethod
     def _checked_chunks(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
@@ -112,40 +114,56 @@ class Model:
     ZONE = 50_000
     _seen = 0
 
-    def _predict_chunks(self, chunks: Iterable[list[str]]) -> Iterator[Prediction]:
+    def _predict_chunks(self, chunks: Iterable[list[str]], *, evidence: bool = False) -> Iterator[Prediction]:
         rotation = ZoneRotation(self)
         try:
             for chunk in chunks:
                 rotation.advance(len(chunk))
-                yield from self._predict_chunk(chunk, zone=False)
+                yield from self._predict_chunk(chunk, zone=False, evidence=evidence)
         finally:
             rotation.close()
 
-    def _predict_chunk(self, texts: list[str], *, zone: bool = True) -> list[Prediction]:
+    def _score(self, texts: list[str], *, zone: bool = True):
+        """Probabilities of ``texts`` (rows in the order of ``self.labels``),
+        their clipped texts and offsets, features and feature columns."""
         if zone and self._seen >= self.WARM:
             with self.nlp.memory_zone():
-                return self._predict_chunk(texts, zone=False)
+                return self._score(texts, zone=False)
         self._seen += len(texts)
         clipped = [clip(t) for t in texts]
-        out = []
-        for doc, (_, offset) in zip(self.nlp.pipe(c for c, _ in clipped), clipped):
-            cats = doc.cats
-            label = Label(max(cats, key=cats.get))
-            evidence = tuple(
-                Evidence(e.text, e.start + offset, e.end + offset, e.cue, e.weight) if offset else e
-                for e in doc._.get(ext.EVIDENCE) or ())
-            out.append(Prediction(label, {k: float(cats.get(k, 0.0)) for k in LABELS}, evidence))
-        return out
+        comp = self.component
+        docs = list(self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names
+                                                                      if n in _OURS]))
+        probs, feats, cols = comp.score(docs)
+        return probs, clipped, feats, cols
 
-    # small picklable form for worker processes
-    @staticmethod
-    def _encode(p: Prediction) -> tuple:
-        return (p.label.value, tuple(p.probabilities.items()),
-                tuple((e.text, e.start, e.end, e.cue, e.weight) for e in p.evidence))
+    def _probabilities(self, texts: list[str]):
+        """Only the probabilities (what a worker process sends back)."""
+        return self._score(texts, zone=False)[0]
 
-    @staticmethod
-    def _decode(t: tuple) -> Prediction:
-        return Prediction(Label(t[0]), dict(t[1]), tuple(Evidence(*e) for e in t[2]))
+    def _predict_chunk(self, texts: list[str], *, zone: bool = True, evidence: bool = False) -> list[Prediction]:
+        probs, clipped, feats, cols = self._score(texts, zone=zone)
+        if not evidence:
+            return self._predictions(texts, probs)
+        comp = self.component
+        return self._predictions(texts, probs, [
+            tuple(comp.evidence(feats, cols, i, c, j, offset))
+            for i, ((c, offset), j) in enumerate(zip(clipped, probs.argmax(axis=1).tolist()))])
+
+    def _predictions(self, texts: list[str], probs, evidence: list | None = None) -> list[Prediction]:
+        classes = self.labels
+        perm = [classes.index(k) for k in LABELS]
+        labels = [Label(classes[j]) for j in probs.argmax(axis=1).tolist()]
+        rows = probs[:, perm].tolist()
+        if evidence is None:
+            evidence = [partial(self._evidence_of, t) for t in texts]
+        return [Prediction(lab, dict(zip(LABELS, r)), ev) for lab, r, ev in zip(labels, rows, evidence)]
+
+    def _evidence_of(self, text: str) -> tuple[Evidence, ...]:
+        return self._predict_chunk([text], evidence=True)[0].evidence
+
+
+_OURS = frozenset({"closing_signal_clauses", "closing_signal_cues", "closing_signal"})
 
 
 class ZoneRotation:

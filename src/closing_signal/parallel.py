@@ -2,7 +2,8 @@
 
 spaCy's own ``nlp.pipe(n_process=2)`` sends every Doc back to the parent,
 which on short texts is many times slower than one process. Here each worker
-loads the model once, receives chunks of texts and returns only small tuples.
+loads the model once, receives chunks of texts and returns only an array of
+probabilities per chunk.
 """
 
 from __future__ import annotations
@@ -36,10 +37,9 @@ def _init(model_arg) -> None:
     _worker["rotation"] = ZoneRotation(model)
 
 
-def _run(texts: list[str]) -> list[tuple]:
-    model = _worker["model"]
+def _run(texts: list[str]):
     _worker["rotation"].advance(len(texts))
-    return [model._encode(p) for p in model._predict_chunk(texts, zone=False)]
+    return _worker["model"]._probabilities(texts)
 
 
 def make_pool(n_process: int, initializer, initargs: tuple) -> ProcessPoolExecutor:
@@ -74,14 +74,17 @@ def worker_model_arg(model):
     return str(model.path)
 
 
-def imap_chunks(model, chunks: Iterable[list[str]], n_process: int) -> Iterator[list[tuple]]:
-    """Results of each chunk, in order, with at most ``2 * n_process`` chunks in flight."""
+def imap_chunks(model, chunks: Iterable[list[str]], n_process: int) -> Iterator[tuple[list[str], object]]:
+    """``(chunk, probabilities)`` for each chunk, in order, with at most
+    ``2 * n_process`` chunks in flight."""
     with make_pool(n_process, _init, (worker_model_arg(model),)) as pool:
         pending: deque = deque()
         it = iter(chunks)
         for chunk in it:
-            pending.append(pool.submit(_run, chunk))
+            pending.append((chunk, pool.submit(_run, chunk)))
             if len(pending) >= 2 * n_process:
-                yield pending.popleft().result()
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
         while pending:
-            yield pending.popleft().result()
+            chunk, future = pending.popleft()
+            yield chunk, future.result()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,33 +13,50 @@ __all__ = ["LinearScorer"]
 @dataclass
 class LinearScorer:
     """Multinomial logistic weights over named binary features, with a
-    temperature that calibrates the probabilities (``softmax(logits / T)``)."""
+    temperature that calibrates the probabilities (``softmax(logits / T)``).
+
+    Texts reach it as :class:`~closing_signal.features.Features` (integer
+    keys); :meth:`index_keys` says which keys each named feature has.
+    """
 
     classes: tuple[str, ...]
     features: list[str]
     coef: np.ndarray        # (n_classes, n_features), float64
     intercept: np.ndarray   # (n_classes,)
     temperature: float = 1.0
+    _keys: np.ndarray = field(default=None, repr=False)
+    _cols: np.ndarray = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.index = {f: i for i, f in enumerate(self.features)}
         self.coef = np.ascontiguousarray(self.coef, dtype=np.float64)
         self.intercept = np.asarray(self.intercept, dtype=np.float64)
-        # how much each feature pushes toward each class, relative to the others (for evidence)
-        self.push_lists: list[list[float]] = (self.coef - self.coef.mean(axis=0, keepdims=True)).tolist()
+        #: how much each feature pushes toward each class, relative to the others (for evidence)
+        self.push = self.coef - self.coef.mean(axis=0, keepdims=True)
 
-    def vectorize(self, feature_lists: Sequence[Sequence[tuple[str, object]]]) -> sp.csr_matrix:
-        """Binary CSR matrix; unknown features are ignored."""
-        index = self.index
-        indptr = [0]
-        indices: list[int] = []
-        for feats in feature_lists:
-            row = {index[f] for f, _ in feats if f in index}
-            indices.extend(sorted(row))
-            indptr.append(len(indices))
-        data = np.ones(len(indices), dtype=np.float64)
-        return sp.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
-                             shape=(len(feature_lists), len(self.features)))
+    def index_keys(self, keys: list[list[int]]) -> None:
+        """``keys[j]``: the feature keys of ``features[j]``."""
+        flat = [(k, j) for j, ks in enumerate(keys) for k in ks]
+        flat.sort()
+        self._keys = np.array([k for k, _ in flat], dtype=np.int64)
+        self._cols = np.array([j for _, j in flat], dtype=np.int64)
+
+    def columns(self, key: np.ndarray) -> np.ndarray:
+        """The column of each key, -1 for keys the model does not know."""
+        if self._keys is None:
+            raise ValueError("LinearScorer.index_keys() was not called")
+        if not len(self._keys):
+            return np.full(len(key), -1, dtype=np.int64)
+        j = np.minimum(np.searchsorted(self._keys, key), len(self._keys) - 1)
+        return np.where(self._keys[j] == key, self._cols[j], -1)
+
+    def matrix(self, row: np.ndarray, col: np.ndarray, n_rows: int) -> sp.csr_matrix:
+        """Binary CSR matrix from (row, column) pairs; columns < 0 are ignored."""
+        nf = len(self.features)
+        ok = col >= 0
+        u = np.unique(row[ok] * nf + col[ok])
+        r, c = np.divmod(u, nf) if nf else (u, u)
+        indptr = np.r_[0, np.cumsum(np.bincount(r, minlength=n_rows))].astype(np.int64)
+        return sp.csr_matrix((np.ones(len(u)), c.astype(np.int64), indptr), shape=(n_rows, nf))
 
     def logits(self, X: sp.csr_matrix) -> np.ndarray:
         return np.asarray(X @ self.coef.T) + self.intercept
@@ -54,15 +70,11 @@ class LinearScorer:
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         return self.proba_from_logits(self.logits(X))
 
-    def score(self, feature_lists: Sequence[Sequence[tuple[str, object]]]) -> np.ndarray:
-        """Calibrated probabilities for featurized texts.
-
-        A text with no words at all (``s:empty``) said nothing, so it is
-        ``ambiguous`` with probability 1 — a documented rule, not a guess.
-        """
-        proba = self.predict_proba(self.vectorize(feature_lists))
-        if "ambiguous" in self.classes:
-            empty = [i for i, f in enumerate(feature_lists) if len(f) == 1 and f[0][0] == "s:empty"]
-            if empty:
-                proba[empty] = [1.0 if c == "ambiguous" else 0.0 for c in self.classes]
+    def score(self, X: sp.csr_matrix, empty: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities. A text with no words at all (``empty``
+        rows) said nothing, so it is ``ambiguous`` with probability 1 — a
+        documented rule, not a guess."""
+        proba = self.predict_proba(X)
+        if "ambiguous" in self.classes and empty.any():
+            proba[empty] = [1.0 if c == "ambiguous" else 0.0 for c in self.classes]
         return proba

@@ -13,10 +13,7 @@ CUES = "closing_cues"         # doc.spans key
 
 def _token_negated(token: Token) -> bool:
     analysis = token.doc._.get(ANALYSIS)
-    if analysis is None or not analysis.has_cues:
-        return False
-    view = analysis.view
-    return any(analysis.negated[j] for j, t in enumerate(view.token_index) if t == token.i)
+    return analysis is not None and token.i in analysis.negated_tokens
 
 
 def register() -> None:

@@ -1,35 +1,41 @@
-"""Clauses, cues and negation scope over a Doc's clean view.
+"""Clauses, cues and negation scope of a batch of Docs, as flat arrays.
 
-The three spaCy components share this one analysis; it is computed once per
-Doc and kept in ``Doc._.closing_analysis``.
+The analysis reads each Doc's tokens in bulk (``Doc.to_array``), turns them
+into the clean view (:mod:`closing_signal.pipeline.words`), then segments
+clauses, matches cue phrases and scopes negation with array operations over
+the whole batch: a Python loop per token would cost more than tokenizing.
+The three spaCy components share it through ``Doc._.closing_analysis``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from .lexicon import CleanView, Lexicon, Match
+import numpy as np
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM
 
-__all__ = ["Analysis", "Cue", "segment", "find_cues", "analyze", "NEGATION_WINDOW", "MAX_TOKENS"]
+from . import _extensions as ext
+from . import words as wt
+from .lexicon import STANCE_CUES, Lexicon, Trie
+
+__all__ = ["Analysis", "DocAnalysis", "Cue", "analyze", "analysis_of", "NEGATION_WINDOW", "MAX_TOKENS"]
 
 #: Only the last MAX_TOKENS tokens of a Doc are analysed: the stance that
 #: counts is the final one, and this bounds the work on a huge Doc.
 MAX_TOKENS = 3000
 #: Negation reaches at most this many words, and never past a comma or a clause end.
 NEGATION_WINDOW = 6
-_SENTENCE_END = frozenset(".!?;:…-—–")
-_PRONOUNS = frozenset({"i", "we", "it", "that", "this", "you", "there"})
-_WH = frozenset({"what", "when", "how", "who", "where", "which", "why"})
-_AUX = frozenset({"is", "are", "will", "do", "does", "should", "can", "could", "would", "shall", "did", "am", "may"})
 # negators inside a matched phrase of these types are part of the phrase, not a scope
 _ABSORBS_NEGATION = frozenset({"INTENSIFIER", "HEDGE", "DECLINE", "DEALBREAKER", "FAREWELL_OUT", "NEUTRAL_NO",
                                "CONDITION", "SARCASM"})
+_ATTRS = [NORM, IS_PUNCT, IDX, LENGTH]
 
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """A matched cue: clean-view positions ``[start, end)``, its type, and
-    whether it falls inside a negation scope."""
+    """A matched cue in one Doc: clean-view word positions ``[start, end)``,
+    its type, and whether it falls inside a negation scope."""
 
     start: int
     end: int
@@ -37,91 +43,295 @@ class Cue:
     negated: bool
 
 
-@dataclass(slots=True)
+@dataclass(eq=False)
 class Analysis:
-    view: CleanView
-    clause: list[int]                 # clause id of each word
-    n_clauses: int
-    questions: frozenset[int]         # ids of clauses that are questions
+    """The analysis of ``n_docs`` Docs. Word arrays run over the clean words
+    of all Docs in order (``doc_start[d]:doc_start[d + 1]`` are Doc ``d``'s);
+    clause ids are global; cue arrays are sorted by Doc, start, end, label."""
+
     lexicon: Lexicon
-    cues: list[Cue] = field(default_factory=list)
-    negated: list[bool] = field(default_factory=list)
-    has_cues: bool = False
+    generation: int          # of lexicon.words when made: word ids are valid in it
+    n_docs: int
+    doc_start: np.ndarray    # (n_docs + 1,) word offsets
+    word: np.ndarray         # clean word id
+    doc: np.ndarray          # Doc index
+    token: np.ndarray        # token index in its Doc
+    start: np.ndarray        # character span of the word's token
+    end: np.ndarray
+    punct: np.ndarray        # flags of the punctuation after the word
+    clause: np.ndarray       # global clause id
+    negated: np.ndarray      # bool: inside a negation scope
+    clause_doc: np.ndarray   # (n_clauses,) Doc of each clause
+    question: np.ndarray     # (n_clauses,) bool
+    last_clause: np.ndarray  # (n_docs,) the final clause of each Doc, -1 if it has no words
+    cue_doc: np.ndarray
+    cue_start: np.ndarray    # global word index
+    cue_end: np.ndarray
+    cue_label: np.ndarray    # index into lexicon.cue_types
+    cue_negated: np.ndarray
+
+    @property
+    def n_words(self) -> np.ndarray:
+        return np.diff(self.doc_start)
+
+    def stance_mask(self) -> np.ndarray:
+        """Which cues state a stance."""
+        stance = np.array([t in STANCE_CUES for t in self.lexicon.cue_types], dtype=bool)
+        return stance[self.cue_label]
+
+    def for_doc(self, i: int) -> DocAnalysis:
+        return DocAnalysis(self, i)
 
 
-def segment(view: CleanView, lexicon: Lexicon) -> tuple[list[int], int, frozenset[int]]:
-    """Clause id per word. A clause ends at sentence punctuation, and a new one
-    starts at a contrast marker ("but", "however"…) or at "so" + pronoun — the
-    only cues left when speech-to-text drops the punctuation."""
-    words, punct = view.words, view.punct_after
-    breakers = lexicon.clause_breakers
-    clause: list[int] = []
-    cid = 0
-    n = len(words)
-    for i, w in enumerate(words):
-        if i:
-            if any(c in _SENTENCE_END for c in punct[i - 1]):
-                cid += 1
-            elif w in breakers or (w == "so" and i + 1 < n and words[i + 1] in _PRONOUNS) \
-                    or (w == "that" and i + 1 < n and words[i + 1] == "said"):
-                cid += 1
-        clause.append(cid)
-    n_clauses = cid + 1 if words else 0
-    questions = set()
-    for i, w in enumerate(words):
-        first = i == 0 or clause[i - 1] != clause[i]
-        if "?" in punct[i]:
-            questions.add(clause[i])
-        if first and (w in _WH or (w in _AUX and i + 1 < n and words[i + 1] in _PRONOUNS | {"the", "there"})):
-            questions.add(clause[i])
-    return clause, n_clauses, frozenset(questions)
+class DocAnalysis:
+    """One Doc's part of an :class:`Analysis` (what ``Doc._.closing_analysis`` holds)."""
+
+    __slots__ = ("batch", "index", "_negated")
+
+    def __init__(self, batch: Analysis, index: int):
+        self.batch, self.index = batch, index
+        self._negated = None
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.batch.lexicon
+
+    def _words(self) -> slice:
+        b = self.batch
+        return slice(int(b.doc_start[self.index]), int(b.doc_start[self.index + 1]))
+
+    @property
+    def token_index(self) -> list[int]:
+        """The token each clean word comes from."""
+        return self.batch.token[self._words()].tolist()
+
+    @property
+    def clauses(self) -> list[tuple[int, int, bool]]:
+        """``(first_token, end_token, is_question)`` of each clause."""
+        b, s = self.batch, self._words()
+        tok, cl = b.token[s], b.clause[s]
+        if not len(cl):
+            return []
+        starts = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
+        ends = np.r_[starts[1:], len(cl)]
+        return [(int(tok[a]), int(tok[e - 1]) + 1, bool(b.question[cl[a]])) for a, e in zip(starts, ends)]
+
+    @property
+    def cues(self) -> list[Cue]:
+        """Cues with clean-view positions local to this Doc."""
+        b = self.batch
+        off = int(b.doc_start[self.index])
+        lo, hi = np.searchsorted(b.cue_doc, [self.index, self.index + 1])
+        types = b.lexicon.cue_types
+        return [Cue(int(s) - off, int(e) - off, types[int(lab)], bool(n))
+                for s, e, lab, n in zip(b.cue_start[lo:hi], b.cue_end[lo:hi], b.cue_label[lo:hi],
+                                        b.cue_negated[lo:hi])]
+
+    @property
+    def negated_tokens(self) -> frozenset[int]:
+        """Indices of the tokens inside a negation scope (computed once)."""
+        if self._negated is None:
+            b, s = self.batch, self._words()
+            self._negated = frozenset(b.token[s][b.negated[s]].tolist())
+        return self._negated
 
 
-_LEADS = frozenset({"so", "and", "ok", "okay", "then", "great", "right", "alright", "cool", "well", "oh", "yeah", "sure"})
+def _tokens(docs: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All tokens of ``docs`` (the last MAX_TOKENS of each): the attribute rows,
+    the Doc index and the token index of each."""
+    arrays, lens, offsets = [], [], []
+    for doc in docs:
+        n = len(doc)
+        a = doc.to_array(_ATTRS) if n else np.zeros((0, 4), dtype=np.uint64)
+        skip = max(0, n - MAX_TOKENS)
+        arrays.append(a[skip:] if skip else a)
+        lens.append(n - skip)
+        offsets.append(skip)
+    lens_a = np.array(lens, dtype=np.int64)
+    rows = np.concatenate(arrays) if arrays else np.zeros((0, 4), dtype=np.uint64)
+    doc = np.repeat(np.arange(len(docs)), lens_a)
+    first = np.cumsum(lens_a) - lens_a
+    token = np.arange(len(rows)) - np.repeat(first - np.array(offsets, dtype=np.int64), lens_a)
+    return rows, doc, token
 
 
-def _clause_initial(i: int, words: list[str], clause: list[int]) -> bool:
-    """Whether word ``i`` opens its clause (after at most one discourse word)."""
-    if i == 0 or clause[i - 1] != clause[i]:
-        return True
-    return words[i - 1] in _LEADS and (i == 1 or clause[i - 2] != clause[i])
+def _clean_words(docs: Sequence, table: wt.WordTable) -> dict[str, np.ndarray]:
+    """The clean view of every Doc: words (ids), their Doc, token, characters
+    and the punctuation after them; stutters and filler phrases removed."""
+    rows, tdoc, ttok = _tokens(docs)
+    hashes, first, inv = np.unique(rows[:, 0], return_index=True, return_inverse=True)
+    strings = docs[0].vocab.strings if len(docs) else None
+    types = table.types(hashes.tolist(), rows[first, 1].tolist(), strings)[inv]
+    kind = table.kind.a[types]
+    counts = np.where(kind == wt.WORD, table.exp_len.a[types], 0)
+    before = np.cumsum(counts) - counts             # words before each token
+    src = np.repeat(np.arange(len(types)), counts)  # the token of each word
+    within = np.arange(len(src)) - np.repeat(before, counts)
+    word = table.exp.a[table.exp_start.a[types[src]] + within]
+    doc = tdoc[src]
+    punct = np.zeros(len(word), dtype=np.int64)
+    pt = np.flatnonzero(kind == wt.PUNCT)
+    prev = before[pt] - 1
+    ok = prev >= 0
+    ok[ok] = doc[prev[ok]] == tdoc[pt[ok]]
+    np.bitwise_or.at(punct, prev[ok], table.pflags.a[types[pt[ok]]].astype(np.int64))
+    # a stutter: the same word again, nothing between ("i i think")
+    keep = np.ones(len(word), dtype=bool)
+    keep[1:] = ~((word[1:] == word[:-1]) & (doc[1:] == doc[:-1]) & (punct[:-1] == 0))
+    if not keep.all():
+        to = np.maximum.accumulate(np.where(keep, np.arange(len(word)), 0))
+        np.bitwise_or.at(punct, to[~keep], punct[~keep])
+        word, doc, src, punct = word[keep], doc[keep], src[keep], punct[keep]
+    # filler phrases mid-utterance ("i, you know, love it"), not "i mean it"
+    keep = np.ones(len(word), dtype=bool)
+    if len(word):
+        bounds = np.searchsorted(doc, np.arange(len(docs) + 1))
+        dstart, dend = bounds[doc], bounds[doc + 1]
+        idx = np.arange(len(word))
+        flags = table.flags.a[word]
+        for phrase in table.lexicon.filler_phrases:
+            n = len(phrase)
+            hit = (idx > dstart) & (idx + n < dend)
+            for k, w in enumerate(phrase):
+                at = np.minimum(idx + k, len(word) - 1)
+                hit &= word[at] == table.ids[w]
+            nxt = np.minimum(idx + n, len(word) - 1)
+            hit &= (flags[nxt] & wt.KEEPS_FILLER) == 0
+            for k in range(n):
+                keep[np.flatnonzero(hit) + k] = False
+    if not keep.all():
+        word, doc, src, punct = word[keep], doc[keep], src[keep], punct[keep]
+    start = rows[src, 2].astype(np.int64)
+    return {"word": word, "doc": doc, "token": ttok[src], "start": start,
+            "end": start + rows[src, 3].astype(np.int64), "punct": punct}
 
 
-def find_cues(view: CleanView, clause: list[int], lexicon: Lexicon) -> tuple[list[Cue], list[bool]]:
-    """Cue matches with their negation, and the negated flag of each word."""
-    words = view.words
-    matches: list[Match] = lexicon.match(words)
-    absorbed = [False] * len(words)
-    for m in matches:
-        if m.label in _ABSORBS_NEGATION:
-            for j in range(m.start, m.end):
-                absorbed[j] = True
-    negated = [False] * len(words)
-    negators = lexicon.negators
-    boundary = view.boundary_after
-    for i, w in enumerate(words):
-        if w not in negators or absorbed[i] or boundary[i]:
-            continue
-        for j in range(i + 1, min(len(words), i + 1 + NEGATION_WINDOW)):
-            if clause[j] != clause[i]:
-                break
-            negated[j] = True
-            if boundary[j]:
-                break
-    cues = [Cue(m.start, m.end, m.label, negated[m.start] and m.label not in _ABSORBS_NEGATION)
-            for m in matches
-            if m.label != "QUESTION_WORD" or _clause_initial(m.start, words, clause)]
-    return cues, negated
+def _match(trie: Trie, lexw: np.ndarray, doc_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longest-first, left-to-right, non-overlapping phrase matches:
+    ``(start, length, label_set)`` arrays."""
+    node0 = trie.root[lexw]
+    pos = np.flatnonzero(node0 >= 0)
+    node = node0[pos]
+    best_len = np.where(trie.term[node] >= 0, 1, 0)
+    best_set = trie.term[node].copy()
+    active = np.arange(len(pos))
+    for k in range(1, trie.max_len):
+        active = active[pos[active] + k < doc_end[pos[active]]]
+        if not len(active) or not len(trie.keys):
+            break
+        key = node[active] * trie.n_words + lexw[pos[active] + k]
+        j = np.minimum(np.searchsorted(trie.keys, key), len(trie.keys) - 1)
+        found = trie.keys[j] == key
+        active, j = active[found], j[found]
+        node[active] = trie.child[j]
+        t = trie.term[node[active]]
+        hit = active[t >= 0]
+        best_len[hit] = k + 1
+        best_set[hit] = t[t >= 0]
+    sel = best_len > 0
+    pos, best_len, best_set = pos[sel], best_len[sel], best_set[sel]
+    keep = []
+    last = -1
+    for p, n in zip(pos.tolist(), best_len.tolist()):
+        keep.append(p >= last)
+        if p >= last:
+            last = p + n
+    keep_a = np.array(keep, dtype=bool)
+    return pos[keep_a], best_len[keep_a], best_set[keep_a]
 
 
-def analyze(doc, lexicon: Lexicon, *, cues: bool = True) -> Analysis:
-    """The analysis of ``doc``, reusing what earlier components stored."""
-    found = doc._.closing_analysis if doc.has_extension("closing_analysis") else None
-    if found is None or (found.lexicon is not lexicon and found.lexicon.digest != lexicon.digest):
-        view = lexicon.view(doc, max(0, len(doc) - MAX_TOKENS))
-        clause, n, questions = segment(view, lexicon)
-        found = Analysis(view, clause, n, questions, lexicon)
-    if cues and not found.has_cues:
-        found.cues, found.negated = find_cues(found.view, found.clause, lexicon)
-        found.has_cues = True
-    return found
+def _ranges(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Boolean mask of the union of ``[lo, hi)`` ranges over ``n`` positions."""
+    diff = np.zeros(n + 1, dtype=np.int64)
+    ok = lo < hi
+    np.add.at(diff, lo[ok], 1)
+    np.add.at(diff, hi[ok], -1)
+    return np.cumsum(diff[:n]) > 0
+
+
+def analyze(docs: Sequence, lexicon: Lexicon) -> Analysis:
+    """The analysis of ``docs`` (a sequence of Docs sharing one vocab)."""
+    table = lexicon.words
+    table.begin_batch()
+    cw = _clean_words(docs, table)
+    word, doc, punct = cw["word"], cw["doc"], cw["punct"]
+    n = len(word)
+    idx = np.arange(n)
+    doc_start = np.searchsorted(doc, np.arange(len(docs) + 1))
+    dend = doc_start[doc + 1]
+    flags = table.flags.a[word]
+    has_next = idx + 1 < dend
+    nxt = np.minimum(idx + 1, max(n - 1, 0))
+    next_word = np.where(has_next, word[nxt], -1)
+    next_flags = np.where(has_next, flags[nxt], 0)
+    ids = table.ids
+
+    # clauses: sentence punctuation ends one; a contrast marker, "so" + pronoun
+    # or "that said" starts one (all that is left when speech-to-text drops punctuation)
+    first = idx == doc_start[doc]
+    prev_punct = np.r_[0, punct[:-1]] if n else punct
+    starts = first | (prev_punct & wt.SENTENCE_END).astype(bool) | (flags & wt.BREAKER).astype(bool) \
+        | ((word == ids["so"]) & (next_flags & wt.PRONOUN).astype(bool)) \
+        | ((word == ids["that"]) & (next_word == ids["said"]))
+    clause = np.cumsum(starts) - 1
+    clause_first = np.flatnonzero(starts)
+    n_clauses = len(clause_first)
+    clause_doc = doc[clause_first]
+    question = np.zeros(n_clauses, dtype=bool)
+    question[clause[(punct & wt.QUESTION_MARK).astype(bool)]] = True
+    asks = starts & ((flags & wt.WH).astype(bool)
+                     | ((flags & wt.AUX).astype(bool) & (next_flags & wt.QUESTION_SUBJECT).astype(bool)))
+    question[clause[asks]] = True
+    has_words = doc_start[1:] > doc_start[:-1]
+    last_clause = np.where(has_words, clause[np.maximum(doc_start[1:] - 1, 0)] if n else -1, -1)
+
+    # cues, each layer matched on its own
+    lexw = table.lex.a[word]
+    parts = [_match(trie, lexw, dend) for trie in lexicon.tries]
+    pos = np.concatenate([p[0] for p in parts])
+    length = np.concatenate([p[1] for p in parts])
+    sets = np.concatenate([p[2] for p in parts])
+    set_sizes = np.array([len(s) for s in lexicon.label_sets], dtype=np.int64)
+    set_labels = [np.array(s, dtype=np.int64) for s in lexicon.label_sets]
+    reps = set_sizes[sets] if len(sets) else np.zeros(0, dtype=np.int64)
+    cue_start = np.repeat(pos, reps)
+    cue_end = cue_start + np.repeat(length, reps)
+    cue_label = np.concatenate([set_labels[s] for s in sets.tolist()]) if len(sets) else np.zeros(0, np.int64)
+    order = np.lexsort((cue_label, cue_end, cue_start))
+    cue_start, cue_end, cue_label = cue_start[order], cue_end[order], cue_label[order]
+
+    # negation: a negator opens a scope of up to NEGATION_WINDOW words that stops
+    # at a comma or clause end — unless it belongs to a phrase ("not sure")
+    absorbs = np.array([t in _ABSORBS_NEGATION for t in lexicon.cue_types], dtype=bool)
+    ab = absorbs[cue_label]
+    absorbed = _ranges(n, cue_start[ab], cue_end[ab])
+    boundary = punct != 0
+    neg = np.flatnonzero((flags & wt.NEGATOR).astype(bool) & ~absorbed & ~boundary)
+    clause_end = np.r_[clause_first[1:], n]
+    next_boundary = np.r_[np.minimum.accumulate(np.where(boundary, idx, n)[::-1])[::-1], n]
+    hi = np.minimum(np.minimum(neg + 1 + NEGATION_WINDOW, clause_end[clause[neg]]), next_boundary[neg + 1] + 1)
+    negated = _ranges(n, neg + 1, hi)
+
+    # a question word counts only where it opens its clause ("so what are the next steps")
+    qw = lexicon.cue_types.index("QUESTION_WORD") if "QUESTION_WORD" in lexicon.cue_types else -1
+    lead_first = np.r_[False, (flags[:-1] & wt.LEAD).astype(bool) & starts[:-1]] if n else starts
+    opens = starts | (lead_first & ~starts)
+    keep = (cue_label != qw) | opens[cue_start]
+    cue_start, cue_end, cue_label = cue_start[keep], cue_end[keep], cue_label[keep]
+    cue_negated = negated[cue_start] & ~absorbs[cue_label]
+    return Analysis(lexicon, table.generation, len(docs), doc_start, word, doc, cw["token"], cw["start"], cw["end"],
+                    punct, clause, negated, clause_doc, question, last_clause, doc[cue_start], cue_start, cue_end,
+                    cue_label, cue_negated)
+
+
+def analysis_of(docs: Sequence, lexicon: Lexicon) -> Analysis:
+    """The analysis of ``docs``: the one an earlier component stored in
+    ``Doc._.closing_analysis``, if it analysed exactly this batch with this
+    lexicon, else a new one."""
+    found = [doc._.get(ext.ANALYSIS) for doc in docs] if docs and docs[0].has_extension(ext.ANALYSIS) else []
+    if found and isinstance(found[0], DocAnalysis):
+        batch = found[0].batch
+        if batch.lexicon is lexicon and batch.n_docs == len(docs) and batch.generation == lexicon.words.generation \
+                and all(isinstance(f, DocAnalysis) and f.batch is batch and f.index == i for i, f in enumerate(found)):
+            return batch
+    return analyze(docs, lexicon)

@@ -1,12 +1,16 @@
-"""What the two analysis components share: a lexicon, span writing on or off, pipe, disk."""
+"""What the two analysis components share: a lexicon, span writing on or off, batched pipe, disk."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import _extensions as ext
+from .analysis import DocAnalysis, analysis_of
 from .lexicon import Lexicon
 
 __all__ = ["AnalysisComponent"]
@@ -14,6 +18,10 @@ __all__ = ["AnalysisComponent"]
 
 class AnalysisComponent:
     """Base of ``closing_signal_clauses`` and ``closing_signal_cues``.
+
+    Both store the batch's analysis in ``Doc._.closing_analysis`` (computed
+    once per batch, shared by the components after them) and, with
+    ``write_spans``, write their spans via :meth:`write`.
 
     The term lists are data (``lexicon/cues.json``), not config; ``to_disk``
     writes the lexicon in use so a saved pipeline keeps it.
@@ -36,9 +44,22 @@ class AnalysisComponent:
     def lexicon(self, value: Lexicon | None) -> None:
         self._lexicon = value
 
-    def pipe(self, stream, batch_size: int = 128):
-        for doc in stream:
-            yield self(doc)
+    def write(self, doc: Doc, analysis: DocAnalysis) -> None:
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        stream = iter(stream)
+        while batch := list(islice(stream, batch_size)):
+            a = analysis_of(batch, self.lexicon)
+            for i, doc in enumerate(batch):
+                da = a.for_doc(i)
+                doc._.set(ext.ANALYSIS, da)
+                if self.write_spans:
+                    self.write(doc, da)
+            yield from batch
 
     def to_disk(self, path, *, exclude=tuple()) -> None:
         path = Path(path)

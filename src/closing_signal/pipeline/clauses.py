@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import _extensions as ext
-from .analysis import analyze
+from .analysis import DocAnalysis
 from .base import AnalysisComponent
 from .lexicon import Lexicon
 
@@ -26,21 +26,9 @@ class ClauseSegmenter(AnalysisComponent):
                  write_spans: bool = True):
         super().__init__(nlp, name, lexicon=lexicon, write_spans=write_spans)
 
-    def __call__(self, doc: Doc) -> Doc:
-        a = analyze(doc, self.lexicon, cues=False)
-        doc._.set(ext.ANALYSIS, a)
-        if not self.write_spans:
-            return doc
-        spans = []
-        idx, clause = a.view.token_index, a.clause
-        start = 0
-        for i in range(1, len(clause) + 1):
-            if i == len(clause) or clause[i] != clause[start]:
-                label = "QUESTION" if clause[start] in a.questions else "CLAUSE"
-                spans.append(Span(doc, idx[start], idx[i - 1] + 1, label=label))
-                start = i
-        doc.spans[ext.CLAUSES] = spans
-        return doc
+    def write(self, doc: Doc, analysis: DocAnalysis) -> None:
+        doc.spans[ext.CLAUSES] = [Span(doc, s, e, label="QUESTION" if q else "CLAUSE")
+                                  for s, e, q in analysis.clauses]
 
 
 @Language.factory("closing_signal_clauses", default_config={"write_spans": True})

@@ -7,16 +7,16 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..features import FeatureExtractor
+from ..evidence import doc_evidence
+from ..features import Featurizer, Features
 from ..persistence import load_model, save_model
 from ..prediction import Evidence
 from ..scoring import LinearScorer
 from . import _extensions as ext
-from .analysis import analyze
+from .analysis import analysis_of
 from .lexicon import Lexicon
 
 __all__ = ["ClosingSignalComponent", "make_closing_signal", "default_model_path"]
@@ -35,18 +35,6 @@ def default_model_path() -> Path:
         return checkout
     raise FileNotFoundError("the default closing_signal model is missing from this installation "
                             f"(looked in {packaged} and {checkout}); reinstall the package")
-
-
-_CLITICS = frozenset({"'m", "'s", "'re", "'ve", "'ll", "'d", "m", "s", "re", "ve", "ll", "d"})
-
-
-_NEGATIONS = frozenset({"not", "n't", "nt", "no", "never", "nothing", "none", "nobody", "cannot"})
-
-
-def _only_stopwords(text: str) -> bool:
-    """Whether a span is only stopwords (negations never count as stopwords here)."""
-    ws = [w.lower() for w in text.replace("\N{RIGHT SINGLE QUOTATION MARK}", "'").split()]
-    return all((w in STOP_WORDS or w in _CLITICS) and w not in _NEGATIONS for w in ws)
 
 
 class ClosingSignalComponent:
@@ -70,14 +58,15 @@ class ClosingSignalComponent:
         self.n_evidence = n_evidence
         self.scorer: LinearScorer | None = None
         self.lexicon: Lexicon | None = None
-        self.extractor: FeatureExtractor | None = None
+        self.featurizer: Featurizer | None = None
         self.meta: dict = {}
 
     # -- state ------------------------------------------------------------
     def use(self, scorer: LinearScorer, lexicon: Lexicon, meta: dict | None = None) -> ClosingSignalComponent:
         """Install fitted weights and the lexicon they were trained with."""
         self.scorer, self.lexicon, self.meta = scorer, lexicon, dict(meta or {})
-        self.extractor = FeatureExtractor(bigrams=self.meta.get("settings", {}).get("bigrams", True))
+        self.featurizer = Featurizer(bigrams=self.meta.get("settings", {}).get("bigrams", True), frozen=True)
+        scorer.index_keys(self.featurizer.keys(scorer.features, lexicon.cue_types))
         return self
 
     def _ready(self) -> None:
@@ -97,64 +86,33 @@ class ClosingSignalComponent:
         self._ready()
 
     # -- prediction -------------------------------------------------------
-    def predict(self, docs: list[Doc]) -> tuple[np.ndarray, list[list]]:
-        """Probabilities (n_docs, n_labels) and each Doc's features. Writes nothing."""
+    def score(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
+        """Probabilities (n_docs, n_labels), the Docs' features and each
+        feature's model column (-1: unknown to the model)."""
         self._ready()
-        feats = [self.extractor(doc, analyze(doc, self.lexicon)) for doc in docs]
-        return self.scorer.score(feats), feats
+        a = analysis_of(docs, self.lexicon)
+        feats = self.featurizer(a)
+        cols = self.scorer.columns(feats.key)
+        X = self.scorer.matrix(feats.row, cols, len(docs))
+        return self.scorer.score(X, a.n_words == 0), feats, cols
 
-    def set_annotations(self, docs: list[Doc], scores: tuple[np.ndarray, list[list]]) -> None:
-        probs, feats = scores
+    def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
+        """What :meth:`score` returns. Writes nothing."""
+        return self.score(docs)
+
+    def set_annotations(self, docs: list[Doc], scores: tuple[np.ndarray, Features, np.ndarray]) -> None:
+        probs, feats, cols = scores
         classes = self.scorer.classes
-        for doc, p, f in zip(docs, probs, feats):
-            doc.cats = {c: float(v) for c, v in zip(classes, p)}
-            doc._.set(ext.EVIDENCE, self.evidence(doc, f, int(np.argmax(p))))
+        for i, (doc, p) in enumerate(zip(docs, probs.tolist())):
+            doc.cats = dict(zip(classes, p))
+            doc._.set(ext.EVIDENCE, self.evidence(feats, cols, i, doc.text, int(np.argmax(p))))
 
-    def evidence(self, doc: Doc, feats: list, label_index: int) -> list[Evidence]:
-        """The cue phrases and words whose features pushed hardest toward ``label_index``.
-
-        A bigram's weight is split between its two words; a word's weight goes
-        to the cue phrase that contains it; words that are only stopwords and
-        in no cue are left out.
-        """
-        index, push = self.scorer.index, self.scorer.push_lists[label_index]
-        cues: dict[tuple[int, int], list] = {}
-        words: dict[tuple[int, int], float] = {}
-        for name, span in feats:
-            if span is None:
-                continue
-            j = index.get(name)
-            if j is None:
-                continue
-            w = push[j]
-            if name[:2] in ("c:", "lc", "sc"):
-                entry = cues.get(span)
-                if entry is None:
-                    entry = cues[span] = [0.0, name.split(":", 1)[1]]
-                entry[0] += w
-            elif len(span) == 4:
-                half = w / 2
-                words[span[:2]] = words.get(span[:2], 0.0) + half
-                words[span[2:]] = words.get(span[2:], 0.0) + half
-            else:
-                words[span] = words.get(span, 0.0) + w
-        # a cue inside a longer cue ("next steps" in "what are the next steps") counts for the longer one
-        for span in sorted(cues, key=lambda sp: sp[1] - sp[0]):
-            outer = next((c for c in cues if c != span and c[0] <= span[0] and span[1] <= c[1]), None)
-            if outer is not None:
-                cues[outer][0] += cues.pop(span)[0]
-        items: list = []
-        for (s, e), w in words.items():
-            home = next((c for c in cues if c[0] <= s and e <= c[1]), None)
-            if home is not None:
-                cues[home][0] += w
-            else:
-                items.append(((s, e), w, None))
-        items.extend((span, w, cue) for span, (w, cue) in cues.items())
-        text = doc.text
-        best = sorted((it for it in items if it[1] > 0 and (it[2] or not _only_stopwords(text[it[0][0]:it[0][1]]))),
-                      key=lambda it: (-it[1], it[0]))
-        return [Evidence(text[s:e], s, e, cue, w) for (s, e), w, cue in best[: self.n_evidence]]
+    def evidence(self, feats: Features, cols: np.ndarray, i: int, text: str, label_index: int,
+                 offset: int = 0) -> list[Evidence]:
+        """The cue phrases and words of Doc ``i`` whose features pushed hardest
+        toward ``label_index`` (see :func:`closing_signal.evidence.doc_evidence`)."""
+        return doc_evidence(feats, cols, i, text, self.scorer.push[label_index].tolist(), self.lexicon.cue_types,
+                            self.n_evidence, offset)
 
     def __call__(self, doc: Doc) -> Doc:
         scores = self.predict([doc])

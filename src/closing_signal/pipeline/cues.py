@@ -6,7 +6,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import _extensions as ext
-from .analysis import analyze
+from .analysis import DocAnalysis
 from .base import AnalysisComponent
 from .lexicon import Lexicon
 
@@ -31,17 +31,10 @@ class CueMatcher(AnalysisComponent):
                  write_spans: bool = True):
         super().__init__(nlp, name, lexicon=lexicon, write_spans=write_spans)
 
-    def __call__(self, doc: Doc) -> Doc:
-        a = analyze(doc, self.lexicon)
-        doc._.set(ext.ANALYSIS, a)
-        if not self.write_spans:
-            return doc
-        idx = a.view.token_index
-        doc.spans[ext.CUES] = [
-            Span(doc, idx[c.start], idx[c.end - 1] + 1, label=c.label + ("+NEG" if c.negated else ""))
-            for c in a.cues
-        ]
-        return doc
+    def write(self, doc: Doc, analysis: DocAnalysis) -> None:
+        idx = analysis.token_index
+        doc.spans[ext.CUES] = [Span(doc, idx[c.start], idx[c.end - 1] + 1, label=c.label + ("+NEG" if c.negated else ""))
+                               for c in analysis.cues]
 
 
 @Language.factory("closing_signal_cues", default_config={"write_spans": True})

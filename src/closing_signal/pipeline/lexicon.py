@@ -1,11 +1,12 @@
-"""Cue lexicon and the disfluency-tolerant view of a Doc that cues match on.
+"""The cue lexicon: phrase tables by cue type and the word lists that shape
+the clean view of a Doc (:mod:`closing_signal.pipeline.words`).
 
-Cue phrases are matched on a *clean view* of the tokens: spaCy's ``NORM``
-(``can't`` → ``can not``), a few spellings of speech and chat (``wanna``,
-``im``, ``tbh``), with fillers (``um``, ``you know``), stutters (``i i``) and
-punctuation left out. spaCy's PhraseMatcher cannot skip a filler inside a
-phrase ("i'd uh love to"), which speech-to-text closings are full of, so the
-matching here is a small longest-match over a phrase table instead.
+Cue phrases are matched on the clean view — spaCy's ``NORM`` with speech and
+chat spellings expanded and fillers, stutters and punctuation left out —
+because spaCy's PhraseMatcher cannot skip a filler inside a phrase ("i'd uh
+love to"), which speech-to-text closings are full of. The phrases of each
+layer are compiled into a trie held as NumPy arrays, so a whole batch of Docs
+is matched with a few array operations per phrase length.
 """
 
 from __future__ import annotations
@@ -17,40 +18,34 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM
+import numpy as np
 
-__all__ = ["Lexicon", "CleanView", "Match", "STANCE_CUES"]
+__all__ = ["Lexicon", "Trie", "STANCE_CUES"]
 
 #: Cue types that state a stance (the rest are context: politeness, process…).
 STANCE_CUES = frozenset({"INTEREST", "FIT", "ACCEPT", "MOVE_FORWARD", "DECLINE", "DEALBREAKER",
                          "FAREWELL_OUT", "TAKEN", "SARCASM", "INTENSIFIER"})
 # Cue types matched independently of the others (each in its own layer).
 _LAYERS = ({"QUESTION_WORD", "NEXT_QUESTION"}, {"CONTRAST"})
-_BOUNDARY_PUNCT = frozenset(".!?;:…-—–")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A cue match over clean-view positions ``[start, end)``."""
+@dataclass(frozen=True)
+class Trie:
+    """The phrases of one layer. Words are lexicon word ids (1-based, 0 = a
+    word in no phrase); node 0 is the root.
 
-    start: int
-    end: int
-    label: str
+    ``root[w]`` is the node after word ``w`` (-1: no phrase starts with it);
+    an edge ``(node, w)`` is found by binary search of ``node * n_words + w``
+    in ``keys`` and leads to ``child``; ``term[node]`` is the label set of the
+    phrase ending there (-1: none).
+    """
 
-
-@dataclass(slots=True)
-class CleanView:
-    """The normalized words of a Doc and, for each, the token it came from."""
-
-    words: list[str]
-    token_index: list[int]
-    punct_after: list[str]      # the punctuation that follows the word, "" if none
-    chars: list[tuple[int, int]]  # character span of the word's token
-
-    @property
-    def boundary_after(self) -> list[bool]:
-        """Whether a comma or sentence/clause punctuation follows each word."""
-        return [bool(p) for p in self.punct_after]
+    root: np.ndarray
+    keys: np.ndarray
+    child: np.ndarray
+    term: np.ndarray
+    n_words: int
+    max_len: int
 
 
 class Lexicon:
@@ -64,32 +59,61 @@ class Lexicon:
     def __init__(self, data: Mapping):
         self.data = json.loads(json.dumps(data))  # a private, JSON-clean copy
         self._digest: str | None = None
+        self._words = None
         cues = self.data["cues"]
+        #: cue types, sorted: a cue's label id is its index here
         self.cue_types: tuple[str, ...] = tuple(sorted(cues))
         self.negators = frozenset(self.data["negators"])
         self.fillers = frozenset(self.data["fillers"])
         self.filler_phrases = tuple(tuple(p.split()) for p in self.data["filler_phrases"])
-        self._filler_firsts = frozenset(p[0] for p in self.filler_phrases)
-        self._norm_cache: dict[int, tuple[int, object]] = {}
         self.clause_breakers = frozenset(self.data["clause_breakers"])
         self.spellings: dict[str, tuple[str, ...]] = {k: tuple(v.split()) for k, v in self.data["spellings"].items()}
         layer_of = {t: i + 1 for i, layer in enumerate(_LAYERS) for t in layer}
-        tables: list[dict[tuple[str, ...], tuple[str, ...]]] = [{} for _ in range(len(_LAYERS) + 1)]
+        tables: list[dict[tuple[str, ...], set[str]]] = [{} for _ in range(len(_LAYERS) + 1)]
         for ctype, phrases in cues.items():
             table = tables[layer_of.get(ctype, 0)]
             for phrase in phrases:
                 key = tuple(w for p in phrase.lower().split() for w in self.spellings.get(p, (p,)))
                 if key:
-                    table[key] = tuple(sorted(set(table.get(key, ())) | {ctype}))
-        # first word -> candidate phrases, longest first: one dict lookup per word
-        self._index: list[dict[str, list[tuple[tuple[str, ...], int, tuple[str, ...]]]]] = []
+                    table.setdefault(key, set()).add(ctype)
+        #: every word of a phrase -> its lexicon word id (1-based)
+        self.phrase_words: dict[str, int] = {
+            w: i + 1 for i, w in enumerate(sorted({w for t in tables for key in t for w in key}))}
+        label_id = {t: i for i, t in enumerate(self.cue_types)}
+        #: label sets: tuples of label ids, sorted
+        self.label_sets: list[tuple[int, ...]] = []
+        set_id: dict[tuple[int, ...], int] = {}
+        self.tries = []
         for table in tables:
-            idx: dict[str, list] = {}
+            nodes: dict[tuple[str, ...], int] = {(): 0}
+            term = {}
             for key, labels in table.items():
-                idx.setdefault(key[0], []).append((key, len(key), labels))
-            for cands in idx.values():
-                cands.sort(key=lambda c: -c[1])
-            self._index.append(idx)
+                for k in range(1, len(key) + 1):
+                    nodes.setdefault(key[:k], len(nodes))
+                ls = tuple(sorted(label_id[x] for x in labels))
+                term[nodes[key]] = set_id.setdefault(ls, len(set_id))
+            self.tries.append(self._trie(nodes, term))
+        self.label_sets = sorted(set_id, key=set_id.get)
+
+    def _trie(self, nodes: dict[tuple[str, ...], int], term: dict[int, int]) -> Trie:
+        nw = len(self.phrase_words) + 1
+        root = np.full(nw, -1, dtype=np.int64)
+        edges = []
+        for prefix, node in nodes.items():
+            if not prefix:
+                continue
+            w = self.phrase_words[prefix[-1]]
+            if len(prefix) == 1:
+                root[w] = node
+            else:
+                edges.append((nodes[prefix[:-1]] * nw + w, node))
+        edges.sort()
+        t = np.full(len(nodes), -1, dtype=np.int64)
+        for node, s in term.items():
+            t[node] = s
+        return Trie(root, np.array([k for k, _ in edges], dtype=np.int64),
+                    np.array([c for _, c in edges], dtype=np.int64), t, nw,
+                    max((len(p) for p in nodes), default=0))
 
     @classmethod
     def default(cls) -> Lexicon:
@@ -111,89 +135,12 @@ class Lexicon:
             self._digest = hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
         return self._digest
 
-    # -- the clean view ---------------------------------------------------
-    def view(self, doc, start: int = 0) -> CleanView:
-        """Clean view of ``doc[start:]``.
+    @property
+    def words(self):
+        """The :class:`~closing_signal.pipeline.words.WordTable` of this lexicon
+        (the normalization cache the analysis reads Docs through)."""
+        if self._words is None:
+            from .words import WordTable
 
-        Token attributes are read in bulk with ``Doc.to_array`` and each
-        distinct NORM is normalized once (bounded cache): creating a Python
-        ``Token`` per token would cost more than tokenizing.
-        """
-        arr = doc.to_array([NORM, IS_PUNCT, IDX, LENGTH])
-        if start:
-            arr = arr[start:]
-        words: list[str] = []
-        index: list[int] = []
-        chars: list[tuple[int, int]] = []
-        punct: list[str] = []
-        cache, strings = self._norm_cache, doc.vocab.strings
-        for i, (h, is_punct, idx, length) in enumerate(arr.tolist(), start):
-            entry = cache.get(h)
-            if entry is None:
-                entry = self._normalize(strings[h], bool(is_punct))
-                if len(cache) >= 20_000:  # bounded: a stream of new words must not grow memory
-                    cache.clear()
-                cache[h] = entry
-            kind, value = entry
-            if kind == 0:      # a word (or a word expanded to several)
-                for w in value:
-                    if words and words[-1] == w and not punct[-1]:
-                        continue  # stutter
-                    words.append(w)
-                    index.append(i)
-                    chars.append((idx, idx + length))
-                    punct.append("")
-            elif kind == 1:    # boundary punctuation
-                if words:
-                    punct[-1] += value
-            # kind 2: filler or other punctuation, dropped
-        view = CleanView(words, index, punct, chars)
-        if self.filler_phrases and len(words) > 2:
-            self._drop_filler_phrases(view)
-        return view
-
-    def _normalize(self, norm: str, is_punct: bool) -> tuple[int, object]:
-        if is_punct or not norm.strip():
-            if norm in _BOUNDARY_PUNCT or norm in {",", "...", "--"} or norm[:1] in _BOUNDARY_PUNCT:
-                return 1, norm
-            return 2, None
-        if norm in self.fillers or not any(ch.isalnum() for ch in norm):
-            return 2, None  # fillers, emoji and symbols carry no words
-        return 0, self.spellings.get(norm, (norm,))
-
-    def _drop_filler_phrases(self, v: CleanView) -> None:
-        words, index, punct, chars = v.words, v.token_index, v.punct_after, v.chars
-        if not any(w in self._filler_firsts for w in words):
-            return
-        i = 0
-        while i < len(words):
-            for phrase in self.filler_phrases:
-                n = len(phrase)
-                # only mid-utterance, and not "i mean it" / "you know what i want"
-                if tuple(words[i:i + n]) == phrase and 0 < i and i + n < len(words) and words[i + n] not in {"it", "that", "what"}:
-                    del words[i:i + n], index[i:i + n], punct[i:i + n], chars[i:i + n]
-                    break
-            else:
-                i += 1
-
-    # -- matching ---------------------------------------------------------
-    def match(self, words: list[str]) -> list[Match]:
-        """Longest-first, left-to-right, non-overlapping matches in each layer."""
-        out: list[Match] = []
-        n = len(words)
-        for index in self._index:
-            i = 0
-            while i < n:
-                cands = index.get(words[i])
-                if cands:
-                    for key, length, labels in cands:
-                        if length == 1 or tuple(words[i:i + length]) == key:
-                            out.extend(Match(i, i + length, lab) for lab in labels)
-                            i += length
-                            break
-                    else:
-                        i += 1
-                else:
-                    i += 1
-        out.sort(key=lambda m: (m.start, m.end, m.label))
-        return out
+            self._words = WordTable(self)
+        return self._words

@@ -75,13 +75,18 @@ class TranscriptResult:
         }
 
 
-def _cue_types(model, text: str) -> set[str]:
+def _cue_types(model, texts: list[str]) -> list[set[str]]:
+    """The cue types found in each text (one batch analysis)."""
     from ..pipeline.analysis import analyze
+    from ..text import clip
 
     comp = model.component
     comp._ready()
-    doc = model.nlp.make_doc(text)
-    return {c.label for c in analyze(doc, comp.lexicon).cues}
+    a = analyze([model.nlp.make_doc(clip(x)[0]) for x in texts], comp.lexicon)
+    out: list[set[str]] = [set() for _ in texts]
+    for d, lab in zip(a.cue_doc.tolist(), a.cue_label.tolist()):
+        out[d].add(comp.lexicon.cue_types[lab])
+    return out
 
 
 def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> TranscriptResult:
@@ -92,7 +97,8 @@ def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> Trans
     if not idx:
         raise TranscriptError(f"{t.source}: the candidate {speaker!r} says nothing in the closing")
     texts = [t.turns[i].text for i in idx]
-    preds = list(model.predict_many(texts))
+    # evidence computed with the batch: results are pickled whole by worker processes
+    preds = list(model._predict_chunks(model._checked_chunks(texts, 1000), evidence=True))
     closing: list[ClosingUtterance] = []
     for i, text, pred in zip(idx, texts, preds):
         prev = next((t.turns[j] for j in range(i - 1, -1, -1) if t.turns[j].speaker != speaker), None)
@@ -112,7 +118,7 @@ def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> Trans
     advice = None
     if label == "ambiguous":
         cand_texts = [turn.text for turn in t.turns if speaker is None or turn.speaker == speaker]
-        advice = advise(texts, [_cue_types(model, x) for x in texts], cand_texts, [turn.text for turn in t.turns])
+        advice = advise(texts, _cue_types(model, texts), cand_texts, [turn.text for turn in t.turns])
     return TranscriptResult(
         source=t.source, label=label, probabilities={k: probs.get(k, 0.0) for k in LABELS}, candidate=speaker,
         candidate_method=how, closing=tuple(closing), closing_start=start,
