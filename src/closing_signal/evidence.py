@@ -9,7 +9,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from .features import CUE_FAMILIES, Features
 from .prediction import Evidence
 
-__all__ = ["doc_evidence"]
+__all__ = ["batch_evidence"]
 
 _CLITICS = frozenset({"'m", "'s", "'re", "'ve", "'ll", "'d", "m", "s", "re", "ve", "ll", "d"})
 _NEGATIONS = frozenset({"not", "n't", "nt", "no", "never", "nothing", "none", "nobody", "cannot"})
@@ -21,29 +21,37 @@ def _only_stopwords(text: str) -> bool:
     return all((w in STOP_WORDS or w in _CLITICS) and w not in _NEGATIONS for w in ws)
 
 
-def doc_evidence(feats: Features, cols: np.ndarray, i: int, text: str, push: np.ndarray, cue_types,
-                 n: int, offset: int = 0) -> list[Evidence]:
-    """Evidence for Doc ``i`` of ``feats`` (``cols``: each feature row's model
-    column, -1 if unknown), toward the label whose ``push`` row is given.
+def batch_evidence(feats: Features, cols: np.ndarray, texts: list[str], labels: list[int], push: np.ndarray,
+                   cue_types, n: int, offsets: list[int] | None = None) -> list[list[Evidence]]:
+    """Evidence for every Doc of ``feats`` toward its label (``labels[i]``:
+    a row of ``push``); ``cols``: each feature row's model column, -1 if
+    unknown. Offsets are into ``texts[i]``, plus ``offsets[i]``.
 
     A bigram's weight is split between its two words; a word's weight goes
     to the cue phrase that contains it; words that are only stopwords and
-    in no cue are left out. Offsets are into ``text``, plus ``offset``.
+    in no cue are left out.
     """
-    lo, hi = np.searchsorted(feats.row, [i, i + 1])
+    keep = (cols >= 0) & (feats.start >= 0)
+    row = feats.row[keep]
+    weight = push[np.asarray(labels, dtype=np.int64)[row], cols[keep]].tolist() if len(row) else []
+    fam = feats.family[keep].tolist()
+    key = feats.key[keep].tolist()
+    spans = list(zip(feats.start[keep].tolist(), feats.end[keep].tolist(),
+                     feats.start2[keep].tolist(), feats.end2[keep].tolist()))
+    bounds = np.searchsorted(row, np.arange(feats.n_docs + 1)).tolist()
+    return [_doc_evidence(fam[lo:hi], key[lo:hi], weight[lo:hi], spans[lo:hi], texts[i], cue_types, n,
+                          offsets[i] if offsets else 0)
+            for i, (lo, hi) in enumerate(zip(bounds, bounds[1:]))]
+
+
+def _doc_evidence(fam, key, weight, spans, text, cue_types, n, offset) -> list[Evidence]:
     cues: dict[tuple[int, int], list] = {}
     words: dict[tuple[int, int], float] = {}
-    fam = feats.family[lo:hi].tolist()
-    for f, key, j, s, e, s2, e2 in zip(fam, feats.key[lo:hi].tolist(), cols[lo:hi].tolist(),
-                                       feats.start[lo:hi].tolist(), feats.end[lo:hi].tolist(),
-                                       feats.start2[lo:hi].tolist(), feats.end2[lo:hi].tolist()):
-        if s < 0 or j < 0:
-            continue
-        w = push[j]
+    for f, k, w, (s, e, s2, e2) in zip(fam, key, weight, spans):
         if f in CUE_FAMILIES:
             entry = cues.get((s, e))
             if entry is None:
-                c = key & 0xFFFFFFF
+                c = k & 0xFFFFFFF
                 entry = cues[(s, e)] = [0.0, cue_types[c >> 1] + ("+NEG" if c & 1 else "")]
             entry[0] += w
         elif s2 >= 0:

@@ -145,10 +145,9 @@ class Model:
         probs, clipped, feats, cols = self._score(texts, zone=zone)
         if not evidence:
             return self._predictions(texts, probs)
-        comp = self.component
-        return self._predictions(texts, probs, [
-            tuple(comp.evidence(feats, cols, i, c, j, offset))
-            for i, ((c, offset), j) in enumerate(zip(clipped, probs.argmax(axis=1).tolist()))])
+        evidence = self.component.evidence(feats, cols, [c for c, _ in clipped], probs.argmax(axis=1).tolist(),
+                                           [offset for _, offset in clipped])
+        return self._predictions(texts, probs, [tuple(e) for e in evidence])
 
     def _predictions(self, texts: list[str], probs, evidence: list | None = None) -> list[Prediction]:
         classes = self.labels
@@ -156,11 +155,25 @@ class Model:
         labels = [Label(classes[j]) for j in probs.argmax(axis=1).tolist()]
         rows = probs[:, perm].tolist()
         if evidence is None:
-            evidence = [partial(self._evidence_of, t) for t in texts]
+            lazy = _ChunkEvidence(self, texts)
+            evidence = [partial(lazy.get, i) for i in range(len(texts))]
         return [Prediction(lab, dict(zip(LABELS, r)), ev) for lab, r, ev in zip(labels, rows, evidence)]
 
-    def _evidence_of(self, text: str) -> tuple[Evidence, ...]:
-        return self._predict_chunk([text], evidence=True)[0].evidence
+
+class _ChunkEvidence:
+    """The evidence of one chunk of predictions, computed for the whole chunk
+    (one batch) the first time any of it is read."""
+
+    __slots__ = ("model", "texts", "result")
+
+    def __init__(self, model: Model, texts: list[str]):
+        self.model, self.texts, self.result = model, texts, None
+
+    def get(self, i: int) -> tuple[Evidence, ...]:
+        if self.result is None:
+            self.result = [p.evidence for p in self.model._predict_chunk(self.texts, evidence=True)]
+            self.model = self.texts = None
+        return self.result[i]
 
 
 _OURS = frozenset({"closing_signal_clauses", "closing_signal_cues", "closing_signal"})

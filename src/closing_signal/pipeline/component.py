@@ -10,7 +10,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..evidence import doc_evidence
+from ..evidence import batch_evidence
 from ..features import Featurizer, Features
 from ..persistence import load_model, save_model
 from ..prediction import Evidence
@@ -103,16 +103,18 @@ class ClosingSignalComponent:
     def set_annotations(self, docs: list[Doc], scores: tuple[np.ndarray, Features, np.ndarray]) -> None:
         probs, feats, cols = scores
         classes = self.scorer.classes
-        for i, (doc, p) in enumerate(zip(docs, probs.tolist())):
+        evidence = self.evidence(feats, cols, [doc.text for doc in docs], probs.argmax(axis=1).tolist())
+        for doc, p, ev in zip(docs, probs.tolist(), evidence):
             doc.cats = dict(zip(classes, p))
-            doc._.set(ext.EVIDENCE, self.evidence(feats, cols, i, doc.text, int(np.argmax(p))))
+            doc._.set(ext.EVIDENCE, ev)
 
-    def evidence(self, feats: Features, cols: np.ndarray, i: int, text: str, label_index: int,
-                 offset: int = 0) -> list[Evidence]:
-        """The cue phrases and words of Doc ``i`` whose features pushed hardest
-        toward ``label_index`` (see :func:`closing_signal.evidence.doc_evidence`)."""
-        return doc_evidence(feats, cols, i, text, self.scorer.push[label_index].tolist(), self.lexicon.cue_types,
-                            self.n_evidence, offset)
+    def evidence(self, feats: Features, cols: np.ndarray, texts: list[str], labels: list[int],
+                 offsets: list[int] | None = None) -> list[list[Evidence]]:
+        """For each Doc, the cue phrases and words whose features pushed hardest
+        toward its label (an index into ``labels``); see
+        :func:`closing_signal.evidence.batch_evidence`."""
+        return batch_evidence(feats, cols, texts, labels, self.scorer.push, self.lexicon.cue_types,
+                              self.n_evidence, offsets)
 
     def __call__(self, doc: Doc) -> Doc:
         scores = self.predict([doc])
