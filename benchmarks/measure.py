@@ -75,8 +75,12 @@ def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
 
         model = closing_signal.load()
         bs, nproc = options["batch_size"], options.get("n_process", 1)
-        rates = _timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
-                       texts, reps, warm)
+        if options.get("evidence"):  # every prediction's evidence read, too
+            rates = _timed(lambda ts: [p.evidence for p in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+                           texts, reps, warm)
+        else:
+            rates = _timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+                           texts, reps, warm)
         xt, yt = _test_split()
         f1 = _macro_f1([p.label.value for p in model.predict_many(xt)], yt)
     elif method == "tfidf_lr":

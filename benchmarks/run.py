@@ -90,6 +90,7 @@ def main(argv=None) -> int:
     started = time.time()
     methods = [("floor_split", {}), ("floor_spacy", {})]
     methods += [(f"closing_signal_bs{bs}", {"batch_size": bs}) for bs in ((100, 1000, 5000) if not args.quick else (100,))]
+    methods += [("closing_signal_bs1000_evidence", {"batch_size": 1000, "evidence": True})]
     methods += [("closing_signal_bs1000_n2", {"batch_size": 1000, "n_process": 2})]
     if not args.quick:
         methods += [("spacy_pipe_n2", {})]
@@ -188,6 +189,8 @@ def to_markdown(rec: dict) -> str:
                      f"{r['utterances_per_s_max']:,.0f} | {r['ratio_to_spacy_floor']:.3f} | {r['peak_rss_mb']:.0f} | {f1} |")
     for name, why in rec["skipped"].items():
         lines.append(f"| {name} | skipped: {why} | | | | |")
+    lines += ["", "`_bsN`: batch size N; `_evidence`: every prediction's evidence read as well (computed when "
+              "first read, one pass per chunk); `_n2`: 2 worker processes."]
     s = rec["stream"]
     lines += ["", f"Memory over a stream of {s['total']:,} utterances: RSS {s['baseline_rss_mb']} MB after the first "
               f"sample → {s['final_rss_mb']} MB at the end (growth {s['growth']:.1%}), {s['seconds']} s.", ""]
