@@ -31,7 +31,8 @@ def batch_evidence(feats: Features, cols: np.ndarray, texts: list[str], labels: 
     to the cue phrase that contains it; words that are only stopwords and
     in no cue are left out.
     """
-    keep = (cols >= 0) & (feats.start >= 0)
+    order = feats.order()
+    keep = order[(cols[order] >= 0) & (feats.start[order] >= 0)]
     row = feats.row[keep]
     weight = push[np.asarray(labels, dtype=np.int64)[row], cols[keep]].tolist() if len(row) else []
     fam = feats.family[keep].tolist()

@@ -25,7 +25,7 @@ import snowballstemmer
 from .pipeline import words as wt
 from .pipeline.analysis import Analysis
 
-__all__ = ["Featurizer", "Features", "STRUCTURE"]
+__all__ = ["Featurizer", "Features", "ColumnIndex", "STRUCTURE"]
 
 W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S = range(1, 12)
 _PREFIX = {W: "w:", W_NOT: "w:NOT_", LW: "lw:", BIGRAM: "b:", CUE: "c:", LAST_CUE: "lc:", STANCE_CUE: "sc:",
@@ -46,9 +46,10 @@ def _key(fam, a=0, b=0):
 
 @dataclass
 class Features:
-    """Features of ``n_docs`` Docs: one row per (Doc, feature, span), in
-    parallel arrays. ``start2``/``end2`` are the second word of a bigram;
-    spans are -1 for structural features."""
+    """Features of ``n_docs`` Docs: one entry per (Doc, feature, span), in
+    parallel arrays, grouped by family (:meth:`order` groups them by Doc).
+    ``start2``/``end2`` are the second word of a bigram; spans are -1 for
+    structural features."""
 
     n_docs: int
     row: np.ndarray
@@ -61,6 +62,42 @@ class Features:
     @property
     def family(self) -> np.ndarray:
         return self.key >> _FAM
+
+    def order(self) -> np.ndarray:
+        """The row order that groups features by Doc (stable: within a Doc,
+        in the order they were made)."""
+        return np.argsort(self.row, kind="stable")
+
+
+class ColumnIndex:
+    """Feature key -> model column (-1: a key the model does not know).
+
+    Word keys (``w:``, ``w:NOT_``, ``lw:``; most of a text's features) are
+    looked up in a dense table by stem id, the others by binary search.
+    """
+
+    def __init__(self, keys: list[list[int]]):
+        flat = sorted((k, j) for j, ks in enumerate(keys) for k in ks)
+        key = np.array([k for k, _ in flat], dtype=np.int64)
+        col = np.array([j for _, j in flat], dtype=np.int64)
+        fam, b = key >> _FAM, key & _MASK
+        word = (fam >= W) & (fam <= LW) & (((key >> _A) & _MASK) == 0)
+        self.n_stems = int(b[word].max()) + 1 if word.any() else 0
+        self.dense = np.full(3 * self.n_stems + 1, -1, dtype=np.int64)  # last slot: not a word key
+        self.dense[(fam[word] - W) * self.n_stems + b[word]] = col[word]
+        self.keys, self.cols = key[~word], col[~word]
+
+    def __call__(self, key: np.ndarray) -> np.ndarray:
+        fam, b = key >> _FAM, key & _MASK
+        word = (fam >= W) & (fam <= LW)
+        slot = np.where(word & (b < self.n_stems), (fam - W) * self.n_stems + b, 3 * self.n_stems)
+        out = self.dense[slot]
+        rest = np.flatnonzero(~word)
+        if len(rest) and len(self.keys):
+            k = key[rest]
+            j = np.minimum(np.searchsorted(self.keys, k), len(self.keys) - 1)
+            out[rest] = np.where(self.keys[j] == k, self.cols[j], -1)
+        return out
 
 
 class Featurizer:
@@ -116,7 +153,6 @@ class Featurizer:
         stems = self._word_stems(a) if n else np.zeros(0, dtype=np.int64)
         doc, clause, start, end = a.doc, a.clause, a.start, a.end
         rows, keys, spans = [], [], []
-        none = np.full(0, -1, dtype=np.int64)
 
         def add(r, k, s=None, e=None, s2=None, e2=None):
             r = np.asarray(r, dtype=np.int64)
@@ -149,27 +185,18 @@ class Featurizer:
         sc = cclause == stance_clause[cd]
         add(cd[sc], _key(STANCE_CUE, 0, name[sc]), cstart[sc], cend[sc])
         # pairs of distinct cue names within a clause
-        pr, pk = [], []
         if len(cs):
-            last_of = {int(c) for c in a.last_clause if c >= 0}
-            groups: dict[int, list[int]] = {}
             m = 2 * len(a.lexicon.cue_types)
-            for u in np.unique(cclause * m + name).tolist():
-                c, nm = divmod(u, m)
-                groups.setdefault(c, []).append(nm)
-            for c, names in groups.items():
-                if len(names) < 2:
-                    continue
-                d = int(a.clause_doc[c])
-                for x in range(len(names)):
-                    for y in range(x + 1, len(names)):
-                        pr.append(d)
-                        pk.append((PAIR << _FAM) | (names[x] << _A) | names[y])
-                        if c in last_of:
-                            pr.append(d)
-                            pk.append((LAST_PAIR << _FAM) | (names[x] << _A) | names[y])
-        if pr:
-            add(np.array(pr), np.array(pk, dtype=np.int64))
+            u = np.unique(cclause * m + name)
+            uc, un = np.divmod(u, m)  # sorted by clause, then name
+            for k in range(1, len(u)):
+                i = np.flatnonzero(uc[k:] == uc[:-k])
+                if not len(i):
+                    break
+                d = a.clause_doc[uc[i]]
+                add(d, _key(PAIR, un[i], un[i + k]))
+                fin = uc[i] == a.last_clause[d]
+                add(d[fin], _key(LAST_PAIR, un[i][fin], un[i + k][fin]))
         # a flip: the last two stance cues of a Doc name different stances
         if len(st) > 1:
             later = st[1:][(cd[st[1:]] == cd[st[:-1]]) & (last_st[cd[st[1:]]] == st[1:])]
@@ -209,10 +236,7 @@ class Featurizer:
         bucket = np.searchsorted(np.array([1, 3, 8, 20]), nw, side="left") + _S["len_1"]
         add(docs[has], _key(S, 0, bucket[has]))
 
-        row = np.concatenate(rows)
-        order = np.argsort(row, kind="stable")
-        cols = [np.concatenate(x)[order] for x in zip(*spans)]
-        return Features(n_docs, row[order], np.concatenate(keys)[order], *cols)
+        return Features(n_docs, np.concatenate(rows), np.concatenate(keys), *(np.concatenate(x) for x in zip(*spans)))
 
     # -- names ------------------------------------------------------------
     def _cue_name(self, i: int, cue_types) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from .labels import LABELS, Label
+from .pipeline.analysis import analyze
 from .pipeline.build import make_pipeline
 from .pipeline.component import ClosingSignalComponent, default_model_path
 from .prediction import Evidence, Prediction
@@ -132,9 +133,10 @@ class Model:
         self._seen += len(texts)
         clipped = [clip(t) for t in texts]
         comp = self.component
-        docs = list(self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names
-                                                                      if n in _OURS]))
-        probs, feats, cols = comp.score(docs)
+        comp._ready()
+        # each Doc is read into the batch analysis as it is made, and not kept
+        docs = self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names if n in _OURS])
+        probs, feats, cols = comp.score_analysis(analyze(docs, comp.lexicon))
         return probs, clipped, feats, cols
 
     def _probabilities(self, texts: list[str]):
@@ -152,11 +154,12 @@ class Model:
     def _predictions(self, texts: list[str], probs, evidence: list | None = None) -> list[Prediction]:
         classes = self.labels
         perm = [classes.index(k) for k in LABELS]
-        labels = [Label(classes[j]) for j in probs.argmax(axis=1).tolist()]
+        label_of = [Label(c) for c in classes]
+        labels = [label_of[j] for j in probs.argmax(axis=1).tolist()]
         rows = probs[:, perm].tolist()
         if evidence is None:
-            lazy = _ChunkEvidence(self, texts)
-            evidence = [partial(lazy.get, i) for i in range(len(texts))]
+            get = _ChunkEvidence(self, texts).get
+            evidence = [partial(get, i) for i in range(len(texts))]
         return [Prediction(lab, dict(zip(LABELS, r)), ev) for lab, r, ev in zip(labels, rows, evidence)]
 
 

@@ -30,6 +30,9 @@ class Evidence:
         return {"text": self.text, "start": self.start, "end": self.end, "cue": self.cue, "weight": round(self.weight, 4)}
 
 
+_set = object.__setattr__
+
+
 class Prediction:
     """The label of one closing.
 
@@ -49,9 +52,9 @@ class Prediction:
 
     def __init__(self, label: Label, probabilities: dict[str, float],
                  evidence: tuple[Evidence, ...] | Callable[[], tuple[Evidence, ...]] = ()):
-        object.__setattr__(self, "label", label)
-        object.__setattr__(self, "probabilities", probabilities)
-        object.__setattr__(self, "_evidence", evidence if callable(evidence) else tuple(evidence))
+        _set(self, "label", label)
+        _set(self, "probabilities", probabilities)
+        _set(self, "_evidence", evidence if callable(evidence) else tuple(evidence))
 
     def __setattr__(self, name, value):
         raise AttributeError(f"Prediction is immutable; cannot set {name!r}")
@@ -62,7 +65,7 @@ class Prediction:
         ev = self._evidence
         if callable(ev):
             ev = tuple(ev())
-            object.__setattr__(self, "_evidence", ev)
+            _set(self, "_evidence", ev)
         return ev
 
     def __eq__(self, other) -> bool:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .features import ColumnIndex
+
 __all__ = ["LinearScorer"]
 
 
@@ -24,8 +26,7 @@ class LinearScorer:
     coef: np.ndarray        # (n_classes, n_features), float64
     intercept: np.ndarray   # (n_classes,)
     temperature: float = 1.0
-    _keys: np.ndarray = field(default=None, repr=False)
-    _cols: np.ndarray = field(default=None, repr=False)
+    _index: ColumnIndex | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.coef = np.ascontiguousarray(self.coef, dtype=np.float64)
@@ -35,28 +36,21 @@ class LinearScorer:
 
     def index_keys(self, keys: list[list[int]]) -> None:
         """``keys[j]``: the feature keys of ``features[j]``."""
-        flat = [(k, j) for j, ks in enumerate(keys) for k in ks]
-        flat.sort()
-        self._keys = np.array([k for k, _ in flat], dtype=np.int64)
-        self._cols = np.array([j for _, j in flat], dtype=np.int64)
+        self._index = ColumnIndex(keys)
 
     def columns(self, key: np.ndarray) -> np.ndarray:
         """The column of each key, -1 for keys the model does not know."""
-        if self._keys is None:
+        if self._index is None:
             raise ValueError("LinearScorer.index_keys() was not called")
-        if not len(self._keys):
-            return np.full(len(key), -1, dtype=np.int64)
-        j = np.minimum(np.searchsorted(self._keys, key), len(self._keys) - 1)
-        return np.where(self._keys[j] == key, self._cols[j], -1)
+        return self._index(key)
 
     def matrix(self, row: np.ndarray, col: np.ndarray, n_rows: int) -> sp.csr_matrix:
         """Binary CSR matrix from (row, column) pairs; columns < 0 are ignored."""
-        nf = len(self.features)
         ok = col >= 0
-        u = np.unique(row[ok] * nf + col[ok])
-        r, c = np.divmod(u, nf) if nf else (u, u)
-        indptr = np.r_[0, np.cumsum(np.bincount(r, minlength=n_rows))].astype(np.int64)
-        return sp.csr_matrix((np.ones(len(u)), c.astype(np.int64), indptr), shape=(n_rows, nf))
+        X = sp.csr_matrix((np.ones(int(ok.sum())), (row[ok], col[ok])), shape=(n_rows, len(self.features)))
+        X.sum_duplicates()
+        X.data[:] = 1.0
+        return X
 
     def logits(self, X: sp.csr_matrix) -> np.ndarray:
         return np.asarray(X @ self.coef.T) + self.intercept

@@ -9,7 +9,7 @@ The three spaCy components share it through ``Doc._.closing_analysis``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,31 +136,36 @@ class DocAnalysis:
         return self._negated
 
 
-def _tokens(docs: Sequence) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _tokens(docs: Iterable) -> tuple[np.ndarray, np.ndarray, np.ndarray, object, int]:
     """All tokens of ``docs`` (the last MAX_TOKENS of each): the attribute rows,
-    the Doc index and the token index of each."""
-    arrays, lens, offsets = [], [], []
+    the Doc index and the token index of each, the StringStore, the number of
+    Docs. Each Doc is read once, in bulk, and not kept."""
+    arrays, offsets = [], []
+    doc = None
     for doc in docs:
         n = len(doc)
-        a = doc.to_array(_ATTRS) if n else np.zeros((0, 4), dtype=np.uint64)
-        skip = max(0, n - MAX_TOKENS)
-        arrays.append(a[skip:] if skip else a)
-        lens.append(n - skip)
-        offsets.append(skip)
-    lens_a = np.array(lens, dtype=np.int64)
-    rows = np.concatenate(arrays) if arrays else np.zeros((0, 4), dtype=np.uint64)
-    doc = np.repeat(np.arange(len(docs)), lens_a)
-    first = np.cumsum(lens_a) - lens_a
-    token = np.arange(len(rows)) - np.repeat(first - np.array(offsets, dtype=np.int64), lens_a)
-    return rows, doc, token
+        if n > MAX_TOKENS:
+            offsets.append((len(arrays), n - MAX_TOKENS))
+            arrays.append(doc.to_array(_ATTRS)[n - MAX_TOKENS:])
+        else:
+            arrays.append(doc.to_array(_ATTRS).reshape(n, 4))
+    if doc is None:
+        return np.zeros((0, 4), dtype=np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64), None, 0
+    lens = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
+    rows = np.concatenate(arrays)
+    d = np.repeat(np.arange(len(arrays)), lens)
+    skip = np.zeros(len(arrays), dtype=np.int64)
+    for i, k in offsets:
+        skip[i] = k
+    token = np.arange(len(rows)) - np.repeat(np.cumsum(lens) - lens - skip, lens)
+    return rows, d, token, doc.vocab.strings, len(arrays)
 
 
-def _clean_words(docs: Sequence, table: wt.WordTable) -> dict[str, np.ndarray]:
+def _clean_words(docs: Iterable, table: wt.WordTable) -> dict[str, np.ndarray]:
     """The clean view of every Doc: words (ids), their Doc, token, characters
     and the punctuation after them; stutters and filler phrases removed."""
-    rows, tdoc, ttok = _tokens(docs)
+    rows, tdoc, ttok, strings, n_docs = _tokens(docs)
     hashes, first, inv = np.unique(rows[:, 0], return_index=True, return_inverse=True)
-    strings = docs[0].vocab.strings if len(docs) else None
     types = table.types(hashes.tolist(), rows[first, 1].tolist(), strings)[inv]
     kind = table.kind.a[types]
     counts = np.where(kind == wt.WORD, table.exp_len.a[types], 0)
@@ -185,7 +190,7 @@ def _clean_words(docs: Sequence, table: wt.WordTable) -> dict[str, np.ndarray]:
     # filler phrases mid-utterance ("i, you know, love it"), not "i mean it"
     keep = np.ones(len(word), dtype=bool)
     if len(word):
-        bounds = np.searchsorted(doc, np.arange(len(docs) + 1))
+        bounds = np.searchsorted(doc, np.arange(n_docs + 1))
         dstart, dend = bounds[doc], bounds[doc + 1]
         idx = np.arange(len(word))
         flags = table.flags.a[word]
@@ -203,7 +208,7 @@ def _clean_words(docs: Sequence, table: wt.WordTable) -> dict[str, np.ndarray]:
         word, doc, src, punct = word[keep], doc[keep], src[keep], punct[keep]
     start = rows[src, 2].astype(np.int64)
     return {"word": word, "doc": doc, "token": ttok[src], "start": start,
-            "end": start + rows[src, 3].astype(np.int64), "punct": punct}
+            "end": start + rows[src, 3].astype(np.int64), "punct": punct, "n_docs": n_docs}
 
 
 def _match(trie: Trie, lexw: np.ndarray, doc_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -230,14 +235,25 @@ def _match(trie: Trie, lexw: np.ndarray, doc_end: np.ndarray) -> tuple[np.ndarra
         best_set[hit] = t[t >= 0]
     sel = best_len > 0
     pos, best_len, best_set = pos[sel], best_len[sel], best_set[sel]
-    keep = []
-    last = -1
-    for p, n in zip(pos.tolist(), best_len.tolist()):
-        keep.append(p >= last)
-        if p >= last:
-            last = p + n
-    keep_a = np.array(keep, dtype=bool)
-    return pos[keep_a], best_len[keep_a], best_set[keep_a]
+    return (pos, best_len, best_set) if not len(pos) else _greedy(pos, best_len, best_set)
+
+
+def _greedy(pos: np.ndarray, length: np.ndarray, sets: np.ndarray):
+    """Keep matches left to right, skipping any that starts inside a kept one.
+
+    A match is kept iff it starts at or after the end of every kept match
+    before it. Each pass decides from the previous pass's kept set; the
+    decisions of the first k matches are final after k passes, and a chain of
+    overlapping matches is short, so this stops after a few passes.
+    """
+    end = pos + length
+    keep = np.ones(len(pos), dtype=bool)
+    while True:
+        reach = np.maximum.accumulate(np.where(keep, end, -1))
+        new = np.r_[True, pos[1:] >= reach[:-1]]
+        if (new == keep).all():
+            return pos[keep], length[keep], sets[keep]
+        keep = new
 
 
 def _ranges(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -249,15 +265,16 @@ def _ranges(n: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.cumsum(diff[:n]) > 0
 
 
-def analyze(docs: Sequence, lexicon: Lexicon) -> Analysis:
-    """The analysis of ``docs`` (a sequence of Docs sharing one vocab)."""
+def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
+    """The analysis of ``docs`` (Docs sharing one vocab; any iterable: each
+    Doc is read once and not kept)."""
     table = lexicon.words
     table.begin_batch()
     cw = _clean_words(docs, table)
-    word, doc, punct = cw["word"], cw["doc"], cw["punct"]
+    word, doc, punct, n_docs = cw["word"], cw["doc"], cw["punct"], cw["n_docs"]
     n = len(word)
     idx = np.arange(n)
-    doc_start = np.searchsorted(doc, np.arange(len(docs) + 1))
+    doc_start = np.searchsorted(doc, np.arange(n_docs + 1))
     dend = doc_start[doc + 1]
     flags = table.flags.a[word]
     has_next = idx + 1 < dend
@@ -291,12 +308,12 @@ def analyze(docs: Sequence, lexicon: Lexicon) -> Analysis:
     pos = np.concatenate([p[0] for p in parts])
     length = np.concatenate([p[1] for p in parts])
     sets = np.concatenate([p[2] for p in parts])
-    set_sizes = np.array([len(s) for s in lexicon.label_sets], dtype=np.int64)
-    set_labels = [np.array(s, dtype=np.int64) for s in lexicon.label_sets]
-    reps = set_sizes[sets] if len(sets) else np.zeros(0, dtype=np.int64)
+    set_start, set_size, set_labels = lexicon.label_set_arrays
+    reps = set_size[sets]
     cue_start = np.repeat(pos, reps)
     cue_end = cue_start + np.repeat(length, reps)
-    cue_label = np.concatenate([set_labels[s] for s in sets.tolist()]) if len(sets) else np.zeros(0, np.int64)
+    within = np.arange(len(cue_start)) - np.repeat(np.cumsum(reps) - reps, reps)
+    cue_label = set_labels[np.repeat(set_start[sets], reps) + within]
     order = np.lexsort((cue_label, cue_end, cue_start))
     cue_start, cue_end, cue_label = cue_start[order], cue_end[order], cue_label[order]
 
@@ -319,7 +336,7 @@ def analyze(docs: Sequence, lexicon: Lexicon) -> Analysis:
     keep = (cue_label != qw) | opens[cue_start]
     cue_start, cue_end, cue_label = cue_start[keep], cue_end[keep], cue_label[keep]
     cue_negated = negated[cue_start] & ~absorbs[cue_label]
-    return Analysis(lexicon, table.generation, len(docs), doc_start, word, doc, cw["token"], cw["start"], cw["end"],
+    return Analysis(lexicon, table.generation, n_docs, doc_start, word, doc, cw["token"], cw["start"], cw["end"],
                     punct, clause, negated, clause_doc, question, last_clause, doc[cue_start], cue_start, cue_end,
                     cue_label, cue_negated)
 

@@ -16,7 +16,7 @@ from ..persistence import load_model, save_model
 from ..prediction import Evidence
 from ..scoring import LinearScorer
 from . import _extensions as ext
-from .analysis import analysis_of
+from .analysis import Analysis, analysis_of
 from .lexicon import Lexicon
 
 __all__ = ["ClosingSignalComponent", "make_closing_signal", "default_model_path"]
@@ -90,10 +90,14 @@ class ClosingSignalComponent:
         """Probabilities (n_docs, n_labels), the Docs' features and each
         feature's model column (-1: unknown to the model)."""
         self._ready()
-        a = analysis_of(docs, self.lexicon)
+        return self.score_analysis(analysis_of(docs, self.lexicon))
+
+    def score_analysis(self, a: Analysis) -> tuple[np.ndarray, Features, np.ndarray]:
+        """:meth:`score` for an analysis already made (with ``self.lexicon``)."""
+        self._ready()
         feats = self.featurizer(a)
         cols = self.scorer.columns(feats.key)
-        X = self.scorer.matrix(feats.row, cols, len(docs))
+        X = self.scorer.matrix(feats.row, cols, a.n_docs)
         return self.scorer.score(X, a.n_words == 0), feats, cols
 
     def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:

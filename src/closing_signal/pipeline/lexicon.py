@@ -94,6 +94,10 @@ class Lexicon:
                 term[nodes[key]] = set_id.setdefault(ls, len(set_id))
             self.tries.append(self._trie(nodes, term))
         self.label_sets = sorted(set_id, key=set_id.get)
+        sizes = np.array([len(x) for x in self.label_sets], dtype=np.int64)
+        #: (start, size, labels): label set ``s`` is ``labels[start[s]:start[s] + size[s]]``
+        self.label_set_arrays = (np.cumsum(sizes) - sizes, sizes,
+                                 np.array([lab for x in self.label_sets for lab in x], dtype=np.int64))
 
     def _trie(self, nodes: dict[tuple[str, ...], int], term: dict[int, int]) -> Trie:
         nw = len(self.phrase_words) + 1

@@ -129,8 +129,14 @@ def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> Trans
 def _looks_like_path(x) -> bool:
     if isinstance(x, Path):
         return True
-    return isinstance(x, str) and "\n" not in x and len(x) < 4096 and (
-        Path(x).suffix.lower() in (".txt", ".vtt", ".srt", ".json", ".csv") or Path(x).exists())
+    if not isinstance(x, str) or "\n" in x or len(x) >= 4096:
+        return False
+    if Path(x).suffix.lower() in (".txt", ".vtt", ".srt", ".json", ".csv"):
+        return True
+    try:
+        return Path(x).exists()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte: text, not a path
+        return False
 
 
 def score_transcript(path_or_text, candidate: str | None = None, format: str | None = None, *,
