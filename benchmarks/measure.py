@@ -24,14 +24,24 @@ def _rss_mb() -> float:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _timed(fn, texts, reps: int, warm: int) -> list[float]:
-    fn(texts[:warm])
-    rates = []
+def _interleaved(fns: dict, texts, reps: int, warm: int) -> dict[str, list[float]]:
+    """Rates of several functions over ``texts``, timed in turn in each
+    repetition (after one warm-up each), so that they share the machine's
+    state of the moment: a ratio of two of them is then taken per repetition."""
+    for fn in fns.values():
+        fn(texts[:warm])
+    rates: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(reps):
-        t = time.perf_counter()
-        fn(texts)
-        rates.append(len(texts) / (time.perf_counter() - t))
+        for name, fn in fns.items():
+            t = time.perf_counter()
+            fn(texts)
+            rates[name].append(len(texts) / (time.perf_counter() - t))
     return rates
+
+
+def _paired_ratio(a: list[float], b: list[float]) -> float:
+    """Median over repetitions of ``a[i] / b[i]``."""
+    return round(statistics.median(x / y for x, y in zip(a, b)), 4)
 
 
 def _test_split():
@@ -57,29 +67,46 @@ def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
     warm = min(len(texts), 2000)
     result: dict = {"method": method, "n": len(texts)}
     f1 = None
+    import spacy
+
+    floor_nlp = spacy.blank("en")
+
+    def floor(ts):
+        for _ in floor_nlp.pipe(ts, batch_size=1000):
+            pass
+
+    def timed(fn, ts, reps, warm, **more):  # the method, the floor and ``more``, in turn
+        got = _interleaved({"method": fn, "floor": floor, **more}, ts, reps, warm)
+        result["floor_rates"] = [round(r, 1) for r in got["floor"]]
+        result["ratio_to_spacy_floor"] = _paired_ratio(got["method"], got["floor"])
+        for name in more:
+            result[f"{name}_rates"] = [round(r, 1) for r in got[name]]
+            result[f"vs_{name}"] = _paired_ratio(got["method"], got[name])
+        return got["method"]
+
     if method == "floor_split":
         vocab = {w: i for i, w in enumerate(sorted({w for t in _train_split()[0] for w in t.lower().split()}))}
-        rates = _timed(lambda ts: [sum(1 for w in t.lower().split() if w in vocab) for t in ts], texts, reps, warm)
+        rates = timed(lambda ts: [sum(1 for w in t.lower().split() if w in vocab) for t in ts], texts, reps, warm)
     elif method == "floor_spacy":
-        import spacy
-
-        nlp = spacy.blank("en")
-        rates = _timed(lambda ts: [None for _ in nlp.pipe(ts, batch_size=1000)], texts, reps, warm)
+        rates = _interleaved({"floor": floor}, texts, reps, warm)["floor"]
+        result["ratio_to_spacy_floor"] = 1.0
     elif method == "spacy_pipe_n2":
-        import spacy
-
-        nlp = spacy.blank("en")
-        rates = _timed(lambda ts: [None for _ in nlp.pipe(ts, batch_size=1000, n_process=2)], texts, reps, warm)
+        rates = timed(lambda ts: [None for _ in floor_nlp.pipe(ts, batch_size=1000, n_process=2)], texts, reps,
+                       warm)
     elif method.startswith("closing_signal"):
         import closing_signal
 
         model = closing_signal.load()
         bs, nproc = options["batch_size"], options.get("n_process", 1)
         if options.get("evidence"):  # every prediction's evidence read, too
-            rates = _timed(lambda ts: [p.evidence for p in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+            rates = timed(lambda ts: [p.evidence for p in model.predict_many(ts, batch_size=bs, n_process=nproc)],
                            texts, reps, warm)
+        elif nproc > 1:  # one process timed in turn too: the scaling is a paired ratio
+            rates = timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+                           texts, reps, warm,
+                           one_process=lambda ts: [None for _ in model.predict_many(ts, batch_size=bs)])
         else:
-            rates = _timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
+            rates = timed(lambda ts: [None for _ in model.predict_many(ts, batch_size=bs, n_process=nproc)],
                            texts, reps, warm)
         xt, yt = _test_split()
         f1 = _macro_f1([p.label.value for p in model.predict_many(xt)], yt)
@@ -95,7 +122,7 @@ def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
         def go(ts):
             for i in range(0, len(ts), 1000):
                 clf.predict_proba(ts[i:i + 1000])
-        rates = _timed(go, texts, reps, warm)
+        rates = timed(go, texts, reps, warm)
         xt, yt = _test_split()
         f1 = _macro_f1(clf.predict(xt), yt)
     elif method == "vader":
@@ -106,7 +133,7 @@ def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
         def label(t):
             c = sia.polarity_scores(t)["compound"]
             return "interest" if c >= 0.05 else "disinterest" if c <= -0.05 else "ambiguous"
-        rates = _timed(lambda ts: [label(t) for t in ts], texts, reps, warm)
+        rates = timed(lambda ts: [label(t) for t in ts], texts, reps, warm)
         xt, yt = _test_split()
         f1 = _macro_f1([label(t) for t in xt], yt)
     elif method == "minilm_lr":
@@ -120,7 +147,7 @@ def run(method: str, n: int, reps: int, seed: int, options: dict) -> dict:
         lr = LogisticRegression(C=10, max_iter=3000).fit(enc.encode(x, batch_size=64), y)
         sub = texts[: options.get("subset", 1000)]
         result["n"] = len(sub)
-        rates = _timed(lambda ts: lr.predict_proba(enc.encode(ts, batch_size=64)), sub, reps, min(200, len(sub)))
+        rates = timed(lambda ts: lr.predict_proba(enc.encode(ts, batch_size=64)), sub, reps, min(200, len(sub)))
         xt, yt = _test_split()
         f1 = _macro_f1(lr.predict(enc.encode(xt, batch_size=64)), yt)
     else:

@@ -108,9 +108,6 @@ def main(argv=None) -> int:
     for name, opts in methods:
         print(f"measuring {name} ...", file=sys.stderr, flush=True)
         results.append({**_in_child(measure.run, name, args.n, args.reps, args.seed, opts), "options": opts})
-    floor = next(r for r in results if r["method"] == "floor_spacy")["utterances_per_s_median"]
-    for r in results:
-        r["ratio_to_spacy_floor"] = round(r["utterances_per_s_median"] / floor, 4)
     print("measuring the memory stream ...", file=sys.stderr, flush=True)
     stream = _in_child(measure.stream, args.stream, max(1000, args.stream // 20), args.seed)
     print("measuring transcripts ...", file=sys.stderr, flush=True)
@@ -122,8 +119,7 @@ def main(argv=None) -> int:
     targets = {
         "predict_many_vs_floor": {"target": ">= 0.4", "value": one["ratio_to_spacy_floor"],
                                   "met": one["ratio_to_spacy_floor"] >= 0.4},
-        "two_vs_one_process": {"target": ">= 1.7", "value": round(two["utterances_per_s_median"] /
-                                                                   one["utterances_per_s_median"], 3)},
+        "two_vs_one_process": {"target": ">= 1.7", "value": two["vs_one_process"]},
         "stream_rss_growth": {"target": "<= 0.10", "value": stream["growth"], "met": stream["growth"] <= 0.10},
     }
     targets["two_vs_one_process"]["met"] = targets["two_vs_one_process"]["value"] >= 1.7
@@ -179,7 +175,9 @@ def to_markdown(rec: dict) -> str:
              f"Machine: {m['cores']} cores, {m['cpu'] or 'unknown CPU'}, Python {m['python']}; "
              + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
              f"Corpus: {rec['settings']['n']} closings of 5–150 words; {rec['settings']['reps']} timed repetitions "
-             "after a warm-up; each method in its own process.", "",
+             "after a warm-up; each method in its own process. In each repetition the spaCy tokenizer floor is "
+             "timed right after the method, in the same process: the ratio is the median of these paired "
+             "ratios (the floor_spacy row is the floor alone).", "",
              "| method | utterances/s (median) | min–max | × spaCy tokenizer floor | peak RSS MB | macro-F1 (test) |",
              "|---|---:|---:|---:|---:|---:|"]
     for r in rec["results"]:
@@ -190,7 +188,8 @@ def to_markdown(rec: dict) -> str:
     for name, why in rec["skipped"].items():
         lines.append(f"| {name} | skipped: {why} | | | | |")
     lines += ["", "`_bsN`: batch size N; `_evidence`: every prediction's evidence read as well (computed when "
-              "first read, one pass per chunk); `_n2`: 2 worker processes."]
+              "first read, one pass per chunk); `_n2`: 2 worker processes, with one process timed in turn in "
+              "each repetition (two_vs_one_process is the median of those paired ratios)."]
     s = rec["stream"]
     lines += ["", f"Memory over a stream of {s['total']:,} utterances: RSS {s['baseline_rss_mb']} MB after the first "
               f"sample → {s['final_rss_mb']} MB at the end (growth {s['growth']:.1%}), {s['seconds']} s.", ""]
