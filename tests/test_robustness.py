@@ -105,14 +105,14 @@ def test_a_worker_that_dies_takes_only_its_own_file(model, tmp_path, monkeypatch
 
     if start_method() != "fork":
         pytest.skip("needs fork workers to plant the crash")
-    real = batch.score_file
+    real = batch.score_files
 
-    def crashing(path, *a, **k):
-        if str(path).endswith("poison.txt"):
+    def crashing(paths, *a, **k):
+        if any(str(p).endswith("poison.txt") for p in paths):
             os._exit(9)  # a segfault or the OOM killer, as far as the pool can tell
-        return real(path, *a, **k)
+        return real(paths, *a, **k)
 
-    monkeypatch.setattr(batch, "score_file", crashing)
+    monkeypatch.setattr(batch, "score_files", crashing)
     paths = []
     for i in range(8):
         p = tmp_path / ("poison.txt" if i == 3 else f"ok{i}.txt")

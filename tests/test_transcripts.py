@@ -37,6 +37,23 @@ def test_batch_in_order_and_two_jobs_equal_one(model):
     assert one == two
 
 
+def test_files_scored_together_equal_files_scored_alone(model, tmp_path):
+    """A chunk of files is scored as one batch of closings; each row must be
+    what that file gives alone, bad files included."""
+    from closing_signal.transcripts import score_file
+    from closing_signal.transcripts.batch import score_files
+
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "silent.txt").write_text("Interviewer: Any questions?\nInterviewer: Thanks.\n")
+    paths = [TDIR / g["file"] for g in GOLD] + [tmp_path / "silent.txt", tmp_path / "empty.txt",
+                                                 tmp_path / "missing.txt"]
+    together = [r.to_row() for r in score_files(paths, model)]
+    alone = [score_file(p, model).to_row() for p in paths]
+    assert together == alone
+    assert [r["error"] is not None for r in together[-2:]] == [True, True]
+    assert sum(r["advice"] is not None for r in together) >= 3  # ambiguous ones got advice from the batch's cues
+
+
 def test_interviewer_enthusiasm_never_counts(model):
     text = ("Recruiter: Any questions for us?\nAlex: When will I hear back?\n"
             "Recruiter: Soon! We're so excited about you, we'd love to have you on the team!")

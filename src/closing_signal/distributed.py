@@ -97,10 +97,10 @@ def score_frame(df, text_column: str = "text", *, model_path: str | None = None)
 
 
 def _score_files(paths: Iterable[str], model_path: str | None, candidate: str | None, format: str | None) -> list:
-    from .transcripts.batch import score_file
+    from .transcripts.batch import score_files
 
     model = worker_model(model_path)
-    return [score_file(p, model, candidate=candidate, format=format).to_row() for p in paths]
+    return [r.to_row() for r in score_files(list(paths), model, candidate=candidate, format=format)]
 
 
 def score_paths(paths, *, model_path: str | None = None, candidate: str | None = None, format: str | None = None,

@@ -15,11 +15,11 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
-from .scoring import TranscriptResult, score_parsed
+from .scoring import TranscriptResult, plan_closing, score_plans
 from .readers import read_transcript
 from .types import TranscriptError
 
-__all__ = ["score_file", "score_transcripts", "iter_transcript_paths", "TRANSCRIPT_SUFFIXES"]
+__all__ = ["score_file", "score_files", "score_transcripts", "iter_transcript_paths", "TRANSCRIPT_SUFFIXES"]
 
 TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt", ".json", ".csv")
 
@@ -28,15 +28,40 @@ def score_file(path: str | os.PathLike, model, *, candidate: str | None = None,
                format: str | None = None) -> TranscriptResult:
     """Score one transcript file; a file that cannot be scored gives a result
     with ``error`` set instead of raising."""
-    source = str(path)
+    return score_files([path], model, candidate=candidate, format=format)[0]
+
+
+def score_files(paths: list[str | os.PathLike], model, *, candidate: str | None = None,
+                format: str | None = None) -> list[TranscriptResult]:
+    """:func:`score_file` for several files, their closings scored as one batch.
+    One result per path, in order; a file that cannot be scored is an error row."""
+    out: list[TranscriptResult | None] = []
+    plans = []
+    for path in paths:
+        try:
+            plans.append((len(out), plan_closing(read_transcript(path, format=format), candidate)))
+            out.append(None)
+        except Exception as e:  # noqa: BLE001 — see _error
+            out.append(_error(str(path), e))
     try:
-        return score_parsed(read_transcript(path, format=format), model, candidate=candidate)
-    except TranscriptError as e:
+        for (i, _), result in zip(plans, score_plans([p for _, p in plans], model)):
+            out[i] = result
+    except Exception:  # noqa: BLE001 — one file's failure must not take the others: score each alone
+        for i, plan in plans:
+            try:
+                out[i] = score_plans([plan], model)[0]
+            except Exception as e:  # noqa: BLE001
+                out[i] = _error(plan.t.source, e)
+    return out
+
+
+def _error(source: str, e: BaseException) -> TranscriptResult:
+    if isinstance(e, TranscriptError):
         return TranscriptResult(source=source, label=None, error=str(e))
-    except (MemoryError, RecursionError) as e:
+    if isinstance(e, (MemoryError, RecursionError)):
         return TranscriptResult(source=source, label=None, error=f"{source}: too large to score ({type(e).__name__})")
-    except Exception as e:  # noqa: BLE001 — a batch must go on; the row says what happened
-        return TranscriptResult(source=source, label=None, error=f"{source}: internal error {type(e).__name__}: {e}")
+    # a batch must go on; the row says what happened
+    return TranscriptResult(source=source, label=None, error=f"{source}: internal error {type(e).__name__}: {e}")
 
 
 def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
@@ -66,7 +91,7 @@ def _init(model_arg, candidate, format) -> None:
 
 
 def _run(paths: list[str]) -> list[TranscriptResult]:
-    return [score_file(p, _worker["model"], candidate=_worker["candidate"], format=_worker["format"]) for p in paths]
+    return score_files(paths, _worker["model"], candidate=_worker["candidate"], format=_worker["format"])
 
 
 def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
@@ -87,8 +112,9 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
 
     model = model if model is not None else load()
     if n_jobs <= 1:
-        for p in paths:
-            yield score_file(p, model, candidate=candidate, format=format)
+        it = iter(paths)
+        while chunk := list(islice(it, chunk_size)):
+            yield from score_files(chunk, model, candidate=candidate, format=format)
         return
     from ..parallel import worker_model_arg
 

@@ -13,7 +13,8 @@ from .readers import parse_transcript, read_transcript
 from .speakers import infer_candidate
 from .types import Transcript, TranscriptError
 
-__all__ = ["ClosingUtterance", "TranscriptResult", "score_transcript", "score_parsed"]
+__all__ = ["ClosingUtterance", "TranscriptResult", "ClosingPlan", "score_transcript", "score_parsed", "plan_closing",
+           "score_plans"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,24 +90,46 @@ def _cue_types(model, texts: list[str]) -> list[set[str]]:
     return out
 
 
-def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> TranscriptResult:
-    """Score an already parsed :class:`Transcript` with ``model``."""
+@dataclass(frozen=True, slots=True)
+class ClosingPlan:
+    """What to score in one transcript: the candidate and the closing's turns."""
+
+    t: Transcript
+    speaker: str | None
+    how: str
+    start: int
+    cue: str | None
+    idx: list[int]
+
+    @property
+    def texts(self) -> list[str]:
+        return [self.t.turns[i].text for i in self.idx]
+
+
+def plan_closing(t: Transcript, candidate: str | None) -> ClosingPlan:
+    """Find the candidate and the closing turns to score (``TranscriptError`` if there are none)."""
     speaker, how = infer_candidate(t, candidate)
     start, cue = find_closing(t, speaker)
     idx = [i for i in range(start, len(t.turns)) if speaker is None or t.turns[i].speaker == speaker]
     if not idx:
         raise TranscriptError(f"{t.source}: the candidate {speaker!r} says nothing in the closing")
-    texts = [t.turns[i].text for i in idx]
-    # evidence computed with the batch: results are pickled whole by worker processes
-    preds = list(model._predict_chunks(model._checked_chunks(texts, 1000), evidence=True))
+    return ClosingPlan(t, speaker, how, start, cue, idx)
+
+
+#: How a short reply ("Yes, definitely.") to an interest question is read (LABELS.md rule 15).
+_REPLY_READS = {"interest": "Yes, I'm still very interested.", "disinterest": "No, I'm not interested anymore."}
+
+
+def _assemble(plan: ClosingPlan, preds: list[Prediction], cue_types: list[set[str]],
+              reads: dict[str, Prediction]) -> TranscriptResult:
+    t, speaker, texts = plan.t, plan.speaker, plan.texts
     closing: list[ClosingUtterance] = []
-    for i, text, pred in zip(idx, texts, preds):
+    for i, text, pred in zip(plan.idx, texts, preds):
         prev = next((t.turns[j] for j in range(i - 1, -1, -1) if t.turns[j].speaker != speaker), None)
         stance = reply_stance(prev.text, text) if prev is not None and speaker is not None else None
         read_with = None
         if stance is not None and pred.label == "ambiguous":
-            read = model.predict("Yes, I'm still very interested." if stance == "interest"
-                                 else "No, I'm not interested anymore.")
+            read = reads[stance]
             pred = Prediction(read.label, read.probabilities,
                               (Evidence(text, 0, len(text), f"REPLY:{stance.upper()}", 1.0),))
             read_with = prev.text
@@ -118,12 +141,38 @@ def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> Trans
     advice = None
     if label == "ambiguous":
         cand_texts = [turn.text for turn in t.turns if speaker is None or turn.speaker == speaker]
-        advice = advise(texts, _cue_types(model, texts), cand_texts, [turn.text for turn in t.turns])
+        advice = advise(texts, cue_types, cand_texts, [turn.text for turn in t.turns])
+    start = plan.start
     return TranscriptResult(
         source=t.source, label=label, probabilities={k: probs.get(k, 0.0) for k in LABELS}, candidate=speaker,
-        candidate_method=how, closing=tuple(closing), closing_start=start,
-        closing_start_time=t.turns[start].start if start < len(t.turns) else None, closing_cue=cue,
+        candidate_method=plan.how, closing=tuple(closing), closing_start=start,
+        closing_start_time=t.turns[start].start if start < len(t.turns) else None, closing_cue=plan.cue,
         evidence=basis.prediction.evidence, advice=advice, format=t.format, n_turns=len(t.turns))
+
+
+def score_plans(plans: list[ClosingPlan], model) -> list[TranscriptResult]:
+    """Score planned transcripts together: the closing turns of all of them
+    go through the model as one batch (a batch of a few texts costs almost
+    as much as a batch of a thousand)."""
+    if not plans:
+        return []
+    texts = [x for plan in plans for x in plan.texts]
+    # evidence computed with the batch: results are pickled whole by worker processes
+    preds = list(model._predict_chunks(model._checked_chunks(texts + list(_REPLY_READS.values()), 1000),
+                                       evidence=True))
+    reads = dict(zip(_REPLY_READS, preds[len(texts):]))
+    cues = _cue_types(model, texts)
+    out, k = [], 0
+    for plan in plans:
+        n = len(plan.idx)
+        out.append(_assemble(plan, preds[k:k + n], cues[k:k + n], reads))
+        k += n
+    return out
+
+
+def score_parsed(t: Transcript, model, *, candidate: str | None = None) -> TranscriptResult:
+    """Score an already parsed :class:`Transcript` with ``model``."""
+    return score_plans([plan_closing(t, candidate)], model)[0]
 
 
 def _looks_like_path(x) -> bool:
