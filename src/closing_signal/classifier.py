@@ -206,11 +206,11 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Uncalibrated logits, shape (n_texts, n_classes)."""
         check_is_fitted(self, "scorer_")
-        return self.scorer_.logits(self._matrix(_texts(X))[0])
+        return self._logits(_texts(X))[0]
 
-    def _matrix(self, texts: list[str]):
+    def _logits(self, texts: list[str]):
         row, key, empty = self._features(texts, self.lexicon_, self.featurizer_)
-        return self.scorer_.matrix(row, self.scorer_.columns(key), len(texts)), empty
+        return self.scorer_.logits(row, self.scorer_.columns(key), len(texts)), empty
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, columns in the order of ``classes_``.
@@ -218,7 +218,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         Empty or whitespace-only texts are ``ambiguous`` with probability 1.
         """
         check_is_fitted(self, "scorer_")
-        return self.scorer_.score(*self._matrix(_texts(X)))
+        return self.scorer_.proba(*self._logits(_texts(X)))
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self, "scorer_")

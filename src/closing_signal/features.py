@@ -155,11 +155,11 @@ class Featurizer:
         rows, keys, spans = [], [], []
 
         def add(r, k, s=None, e=None, s2=None, e2=None):
-            r = np.asarray(r, dtype=np.int64)
             rows.append(r)
-            keys.append(np.broadcast_to(k, r.shape).astype(np.int64))
+            keys.append(k if np.ndim(k) else np.full(len(r), k, dtype=np.int64))
             minus = np.full(len(r), -1, dtype=np.int64)
-            spans.append(tuple(minus if x is None else np.asarray(x, dtype=np.int64) for x in (s, e, s2, e2)))
+            spans.append((minus if s is None else s, minus if e is None else e,
+                          minus if s2 is None else s2, minus if e2 is None else e2))
 
         # words, negation, the final clause, bigrams
         last = a.last_clause[doc] == clause
@@ -212,7 +212,7 @@ class Featurizer:
         d_end = a.doc_start[1:]
         last_first = np.full(n_docs, 0, dtype=np.int64)
         if n:
-            cf = np.flatnonzero(np.r_[True, clause[1:] != clause[:-1]])
+            cf = np.flatnonzero(np.concatenate(([True], clause[1:] != clause[:-1])))
             last_first[has] = cf[np.searchsorted(cf, d_end[has] - 1, side="right") - 1]
         bare = np.zeros(n_docs, dtype=bool)
         if n:

@@ -31,6 +31,7 @@ class LinearScorer:
     def __post_init__(self) -> None:
         self.coef = np.ascontiguousarray(self.coef, dtype=np.float64)
         self.intercept = np.asarray(self.intercept, dtype=np.float64)
+        self._coef_t = np.ascontiguousarray(self.coef.T)
         #: how much each feature pushes toward each class, relative to the others (for evidence)
         self.push = self.coef - self.coef.mean(axis=0, keepdims=True)
 
@@ -45,30 +46,35 @@ class LinearScorer:
         return self._index(key)
 
     def matrix(self, row: np.ndarray, col: np.ndarray, n_rows: int) -> sp.csr_matrix:
-        """Binary CSR matrix from (row, column) pairs; columns < 0 are ignored."""
+        """Binary CSR matrix from (row, column) pairs; columns < 0 are ignored
+        (what the estimator is fitted on)."""
         ok = col >= 0
         X = sp.csr_matrix((np.ones(int(ok.sum())), (row[ok], col[ok])), shape=(n_rows, len(self.features)))
         X.sum_duplicates()
         X.data[:] = 1.0
         return X
 
-    def logits(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef.T) + self.intercept
+    def logits(self, row: np.ndarray, col: np.ndarray, n_rows: int) -> np.ndarray:
+        """Uncalibrated logits (n_rows, n_classes) of binary features given as
+        (row, column) pairs; columns < 0 are ignored, repeats count once.
+        The same sums, in the same order, as ``matrix(...) @ coef.T``."""
+        nf = len(self.features)
+        ok = col >= 0
+        r, c = np.divmod(np.unique(row[ok] * nf + col[ok]), nf) if nf else (row[:0], col[:0])
+        w = self._coef_t[c]
+        out = np.empty((n_rows, len(self.classes)))
+        for k in range(len(self.classes)):
+            out[:, k] = np.bincount(r, weights=w[:, k], minlength=n_rows)
+        return out + self.intercept
 
-    def proba_from_logits(self, logits: np.ndarray) -> np.ndarray:
+    def proba(self, logits: np.ndarray, empty: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities ``softmax(logits / T)``. A text with no
+        words at all (``empty`` rows) said nothing, so it is ``ambiguous``
+        with probability 1 — a documented rule, not a guess."""
         z = logits / self.temperature
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
-
-    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
-        return self.proba_from_logits(self.logits(X))
-
-    def score(self, X: sp.csr_matrix, empty: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities. A text with no words at all (``empty``
-        rows) said nothing, so it is ``ambiguous`` with probability 1 — a
-        documented rule, not a guess."""
-        proba = self.predict_proba(X)
+        proba = e / e.sum(axis=1, keepdims=True)
         if "ambiguous" in self.classes and empty.any():
             proba[empty] = [1.0 if c == "ambiguous" else 0.0 for c in self.classes]
         return proba

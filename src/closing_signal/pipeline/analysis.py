@@ -250,7 +250,8 @@ def _greedy(pos: np.ndarray, length: np.ndarray, sets: np.ndarray):
     keep = np.ones(len(pos), dtype=bool)
     while True:
         reach = np.maximum.accumulate(np.where(keep, end, -1))
-        new = np.r_[True, pos[1:] >= reach[:-1]]
+        new = np.ones(len(pos), dtype=bool)
+        new[1:] = pos[1:] >= reach[:-1]
         if (new == keep).all():
             return pos[keep], length[keep], sets[keep]
         keep = new
@@ -286,7 +287,8 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     # clauses: sentence punctuation ends one; a contrast marker, "so" + pronoun
     # or "that said" starts one (all that is left when speech-to-text drops punctuation)
     first = idx == doc_start[doc]
-    prev_punct = np.r_[0, punct[:-1]] if n else punct
+    prev_punct = np.zeros_like(punct)
+    prev_punct[1:] = punct[:-1]
     starts = first | (prev_punct & wt.SENTENCE_END).astype(bool) | (flags & wt.BREAKER).astype(bool) \
         | ((word == ids["so"]) & (next_flags & wt.PRONOUN).astype(bool)) \
         | ((word == ids["that"]) & (next_word == ids["said"]))
@@ -324,14 +326,15 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     absorbed = _ranges(n, cue_start[ab], cue_end[ab])
     boundary = punct != 0
     neg = np.flatnonzero((flags & wt.NEGATOR).astype(bool) & ~absorbed & ~boundary)
-    clause_end = np.r_[clause_first[1:], n]
-    next_boundary = np.r_[np.minimum.accumulate(np.where(boundary, idx, n)[::-1])[::-1], n]
+    clause_end = np.append(clause_first[1:], n)
+    next_boundary = np.append(np.minimum.accumulate(np.where(boundary, idx, n)[::-1])[::-1], n)
     hi = np.minimum(np.minimum(neg + 1 + NEGATION_WINDOW, clause_end[clause[neg]]), next_boundary[neg + 1] + 1)
     negated = _ranges(n, neg + 1, hi)
 
     # a question word counts only where it opens its clause ("so what are the next steps")
     qw = lexicon.cue_types.index("QUESTION_WORD") if "QUESTION_WORD" in lexicon.cue_types else -1
-    lead_first = np.r_[False, (flags[:-1] & wt.LEAD).astype(bool) & starts[:-1]] if n else starts
+    lead_first = np.zeros(n, dtype=bool)
+    lead_first[1:] = (flags[:-1] & wt.LEAD).astype(bool) & starts[:-1]
     opens = starts | (lead_first & ~starts)
     keep = (cue_label != qw) | opens[cue_start]
     cue_start, cue_end, cue_label = cue_start[keep], cue_end[keep], cue_label[keep]

@@ -97,8 +97,8 @@ class ClosingSignalComponent:
         self._ready()
         feats = self.featurizer(a)
         cols = self.scorer.columns(feats.key)
-        X = self.scorer.matrix(feats.row, cols, a.n_docs)
-        return self.scorer.score(X, a.n_words == 0), feats, cols
+        logits = self.scorer.logits(feats.row, cols, a.n_docs)
+        return self.scorer.proba(logits, a.n_words == 0), feats, cols
 
     def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
         """What :meth:`score` returns. Writes nothing."""
