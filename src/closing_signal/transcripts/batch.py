@@ -136,7 +136,7 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
                 yield from fut.result()
             except BrokenProcessPool:
                 # find the file that kills a worker: rerun what was in flight one file at a time
-                pool.shutdown(wait=False, cancel_futures=True)
+                pool.shutdown(wait=True, cancel_futures=True)
                 retry = chunk + [p for c, _ in pending for p in c]
                 pending.clear()
                 for p in retry:
@@ -147,7 +147,7 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
                         yield TranscriptResult(source=p, label=None,
                                                error=f"{p}: the worker process scoring this file died")
                     finally:
-                        solo.shutdown(wait=False, cancel_futures=True)
+                        solo.shutdown(wait=True, cancel_futures=True)
                 pool = _pool(model_path, n_jobs, candidate, format)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
