@@ -67,7 +67,8 @@ def test_word_table_starting_afresh_changes_no_prediction():
     first = words.generation
     got = list(small.predict_many(texts, batch_size=7))
     assert words.generation > first + 2  # it really started afresh, several times
-    assert got == [closing_signal.load().predict(t) for t in texts]
+    fresh = closing_signal.load()
+    assert got == [fresh.predict(t) for t in texts]
 
 
 @pytest.mark.parametrize("bad", [None, 42, 3.5, b"I want this job", ["a list"]])
