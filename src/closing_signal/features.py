@@ -210,18 +210,15 @@ class Featurizer:
         docs = np.arange(n_docs)
         add(docs[~has], _key(S, 0, _S["empty"]))
         d_end = a.doc_start[1:]
-        last_first = np.full(n_docs, 0, dtype=np.int64)
-        if n:
-            cf = np.flatnonzero(np.concatenate(([True], clause[1:] != clause[:-1])))
-            last_first[has] = cf[np.searchsorted(cf, d_end[has] - 1, side="right") - 1]
         bare = np.zeros(n_docs, dtype=bool)
         if n:
-            flags = a.lexicon.words.flags.a[a.word]
+            # a negator among the last three words of the final clause
+            last_first = np.where(has, a.clause_first[np.maximum(a.last_clause, 0)], 0)
+            flags = a.lexicon.words.flags.a
             for k in range(1, 4):
                 p = d_end - k
                 ok = has & (p >= last_first)
-                pc = np.maximum(p, 0)
-                bare |= ok & (flags[pc] & wt.BARE_NEGATOR).astype(bool)
+                bare |= ok & (flags[a.word[np.maximum(p, 0)]] & wt.BARE_NEGATOR).astype(bool)
             tail = np.maximum(d_end - 1, 0)
             bare &= has & ~a.negated[tail]
             add(docs[bare], _key(S, 0, _S["bare_negation_end"]), start[tail[bare]], end[tail[bare]])

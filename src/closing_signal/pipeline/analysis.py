@@ -60,6 +60,7 @@ class Analysis:
     end: np.ndarray
     punct: np.ndarray        # flags of the punctuation after the word
     clause: np.ndarray       # global clause id
+    clause_first: np.ndarray  # (n_clauses,) the first word of each clause
     negated: np.ndarray      # bool: inside a negation scope
     clause_doc: np.ndarray   # (n_clauses,) Doc of each clause
     question: np.ndarray     # (n_clauses,) bool
@@ -109,12 +110,12 @@ class DocAnalysis:
     def clauses(self) -> list[tuple[int, int, bool]]:
         """``(first_token, end_token, is_question)`` of each clause."""
         b, s = self.batch, self._words()
-        tok, cl = b.token[s], b.clause[s]
-        if not len(cl):
+        if s.start == s.stop:
             return []
-        starts = np.flatnonzero(np.r_[True, cl[1:] != cl[:-1]])
-        ends = np.r_[starts[1:], len(cl)]
-        return [(int(tok[a]), int(tok[e - 1]) + 1, bool(b.question[cl[a]])) for a, e in zip(starts, ends)]
+        ids = range(int(b.clause[s.start]), int(b.clause[s.stop - 1]) + 1)
+        firsts = b.clause_first[ids.start:ids.stop].tolist()
+        ends = firsts[1:] + [s.stop]
+        return [(int(b.token[a]), int(b.token[e - 1]) + 1, bool(b.question[c])) for c, a, e in zip(ids, firsts, ends)]
 
     @property
     def cues(self) -> list[Cue]:
@@ -335,12 +336,12 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     qw = lexicon.cue_types.index("QUESTION_WORD") if "QUESTION_WORD" in lexicon.cue_types else -1
     lead_first = np.zeros(n, dtype=bool)
     lead_first[1:] = (flags[:-1] & wt.LEAD).astype(bool) & starts[:-1]
-    opens = starts | (lead_first & ~starts)
+    opens = starts | lead_first
     keep = (cue_label != qw) | opens[cue_start]
     cue_start, cue_end, cue_label = cue_start[keep], cue_end[keep], cue_label[keep]
     cue_negated = negated[cue_start] & ~absorbs[cue_label]
     return Analysis(lexicon, table.generation, n_docs, doc_start, word, doc, cw["token"], cw["start"], cw["end"],
-                    punct, clause, negated, clause_doc, question, last_clause, doc[cue_start], cue_start, cue_end,
+                    punct, clause, clause_first, negated, clause_doc, question, last_clause, doc[cue_start], cue_start, cue_end,
                     cue_label, cue_negated)
 
 

@@ -80,8 +80,6 @@ class Lexicon:
         self.phrase_words: dict[str, int] = {
             w: i + 1 for i, w in enumerate(sorted({w for t in tables for key in t for w in key}))}
         label_id = {t: i for i, t in enumerate(self.cue_types)}
-        #: label sets: tuples of label ids, sorted
-        self.label_sets: list[tuple[int, ...]] = []
         set_id: dict[tuple[int, ...], int] = {}
         self.tries = []
         for table in tables:
@@ -93,7 +91,8 @@ class Lexicon:
                 ls = tuple(sorted(label_id[x] for x in labels))
                 term[nodes[key]] = set_id.setdefault(ls, len(set_id))
             self.tries.append(self._trie(nodes, term))
-        self.label_sets = sorted(set_id, key=set_id.get)
+        #: label sets: tuples of label ids, sorted
+        self.label_sets: list[tuple[int, ...]] = sorted(set_id, key=set_id.get)
         sizes = np.array([len(x) for x in self.label_sets], dtype=np.int64)
         #: (start, size, labels): label set ``s`` is ``labels[start[s]:start[s] + size[s]]``
         self.label_set_arrays = (np.cumsum(sizes) - sizes, sizes,
