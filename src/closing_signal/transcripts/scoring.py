@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..labels import LABELS, Label
@@ -120,8 +120,8 @@ def plan_closing(t: Transcript, candidate: str | None) -> ClosingPlan:
 _REPLY_READS = {"interest": "Yes, I'm still very interested.", "disinterest": "No, I'm not interested anymore."}
 
 
-def _assemble(plan: ClosingPlan, preds: list[Prediction], cue_types: list[set[str]],
-              reads: dict[str, Prediction]) -> TranscriptResult:
+def _assemble(plan: ClosingPlan, preds: list[Prediction], reads: dict[str, Prediction]) -> TranscriptResult:
+    """The result of one planned transcript, without advice (see :func:`_advice`)."""
     t, speaker, texts = plan.t, plan.speaker, plan.texts
     closing: list[ClosingUtterance] = []
     for i, text, pred in zip(plan.idx, texts, preds):
@@ -138,16 +138,19 @@ def _assemble(plan: ClosingPlan, preds: list[Prediction], cue_types: list[set[st
     basis = decided or closing[-1]
     label = basis.prediction.label if decided else Label.AMBIGUOUS
     probs = dict(basis.prediction.probabilities)
-    advice = None
-    if label == "ambiguous":
-        cand_texts = [turn.text for turn in t.turns if speaker is None or turn.speaker == speaker]
-        advice = advise(texts, cue_types, cand_texts, [turn.text for turn in t.turns])
     start = plan.start
     return TranscriptResult(
         source=t.source, label=label, probabilities={k: probs.get(k, 0.0) for k in LABELS}, candidate=speaker,
         candidate_method=plan.how, closing=tuple(closing), closing_start=start,
         closing_start_time=t.turns[start].start if start < len(t.turns) else None, closing_cue=plan.cue,
-        evidence=basis.prediction.evidence, advice=advice, format=t.format, n_turns=len(t.turns))
+        evidence=basis.prediction.evidence, format=t.format, n_turns=len(t.turns))
+
+
+def _advice(plan: ClosingPlan, cue_types: list[set[str]]) -> str:
+    """Coaching for an ambiguous closing: what the candidate could have said."""
+    t, speaker = plan.t, plan.speaker
+    cand_texts = [turn.text for turn in t.turns if speaker is None or turn.speaker == speaker]
+    return advise(plan.texts, cue_types, cand_texts, [turn.text for turn in t.turns])
 
 
 def score_plans(plans: list[ClosingPlan], model) -> list[TranscriptResult]:
@@ -161,11 +164,18 @@ def score_plans(plans: list[ClosingPlan], model) -> list[TranscriptResult]:
     preds = list(model._predict_chunks(model._checked_chunks(texts + list(_REPLY_READS.values()), 1000),
                                        evidence=True))
     reads = dict(zip(_REPLY_READS, preds[len(texts):]))
-    cues = _cue_types(model, texts)
     out, k = [], 0
     for plan in plans:
         n = len(plan.idx)
-        out.append(_assemble(plan, preds[k:k + n], cues[k:k + n], reads))
+        out.append(_assemble(plan, preds[k:k + n], reads))
+        k += n
+    # advice only for ambiguous closings; their cue types from one analysis
+    vague = [i for i, r in enumerate(out) if r.label == "ambiguous"]
+    cues = _cue_types(model, [x for i in vague for x in plans[i].texts]) if vague else []
+    k = 0
+    for i in vague:
+        n = len(plans[i].idx)
+        out[i] = replace(out[i], advice=_advice(plans[i], cues[k:k + n]))
         k += n
     return out
 
