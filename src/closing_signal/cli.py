@@ -67,8 +67,11 @@ def _train(args) -> int:
 
     from .data.records import DataError
     from .evaluation import evaluate
+    from .overwrite import check_not_input, check_replaceable
     from .training import load_files, train, write_model
 
+    check_not_input(args.out, [*args.data, *args.eval])
+    check_replaceable(args.out, force=args.force)  # before the work, not after it
     try:
         records = load_files(args.data)
         held_out = {str(p): load_files([p]) for p in args.eval}
@@ -89,7 +92,7 @@ def _train(args) -> int:
         metrics[Path(path).stem] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
                                                                       if k not in ("errors", "reliability")}}
         print(f"== held-out {path}\n{rep}\n")
-    out = write_model(model, args.out, metrics=metrics)
+    out = write_model(model, args.out, metrics=metrics, force=args.force)
     counts = model.meta["training"]["label_counts"]
     print(f"wrote {out} (trained on {model.meta['training']['n_records']} records: {counts})")
     return 0
@@ -134,14 +137,20 @@ def _score(args) -> int:
     import time
     from collections import Counter
 
-    from .output import RowWriter, done_files
+    from .output import RowWriter
+    from .overwrite import check_not_input
     from .transcripts import iter_transcript_paths, score_transcripts
 
     out_path = args.out
     if args.resume and out_path == "-":
         raise SystemExit("closing-signal score: --resume needs --out FILE")
-    done = done_files(out_path, args.format) if args.resume else set()
-    writer = RowWriter(out_path, fmt=args.format, append=args.resume)  # fails now if not writable
+    if args.resume and args.force:
+        raise SystemExit("closing-signal score: --resume continues --out, --force empties it: choose one")
+    if out_path != "-":
+        check_not_input(out_path, [p for p in args.paths if p != "-"])
+    # fails now, before any work, if --out is not writable, is locked, or holds what is not ours
+    writer = RowWriter(out_path, fmt=args.format, append=args.resume, force=args.force)
+    done = writer.done
     tmp = None
     try:
         inputs = list(args.paths)
@@ -232,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", help="the candidate's speaker label (default: inferred)")
     p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
     p.add_argument("--resume", action="store_true", help="skip files that already have a row in --out")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite --out even if it is not a closing-signal result file")
     p.add_argument("--scheduler", metavar="ADDRESS", help="score on the Dask cluster at ADDRESS (needs .[dask])")
     p.add_argument("--dask", action="store_true", help="score on a local Dask cluster of --jobs workers")
     p.add_argument("--model", help="model directory (default: the shipped model)")
@@ -240,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
     p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
     p.add_argument("--out", required=True, help="model directory to write")
+    p.add_argument("--force", action="store_true",
+                   help="replace --out even if it is not a closing-signal model directory")
     p.add_argument("--eval", nargs="*", default=[], help="held-out files to score and record in the model card")
     p.add_argument("--base", action="store_true", help="also train on the shipped corpus")
     p.add_argument("--C", type=float, default=None)

@@ -1,17 +1,34 @@
-"""Result rows on disk: JSONL or CSV, one whole line per write, resumable."""
+"""Result rows on disk: JSONL or CSV, one whole line per write, resumable.
+
+A writer locks its file (two runs never write one file at once), refuses a
+non-empty file that is not a closing_signal result file unless forced, and on
+``append`` (``--resume``) first checks that the file is one of ours, then
+drops a torn last row that a crash may have left.
+"""
 
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
 import os
+import stat
 from pathlib import Path
 
-__all__ = ["RowWriter", "COLUMNS", "done_files"]
+from .overwrite import OverwriteError
+
+__all__ = ["RowWriter", "COLUMNS", "done_files", "OutputFormatError"]
 
 COLUMNS = ("file", "label", "probabilities", "candidate", "candidate_method", "closing_start",
            "closing_start_time", "closing_cue", "decided_by", "evidence", "advice", "format", "n_turns", "error")
+
+#: A CSV cell that starts with one of these is read as a formula by spreadsheets.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class OutputFormatError(ValueError):
+    """An existing output file is not a closing_signal result file of the expected format."""
 
 
 def _format_of(path: str, fmt: str | None) -> str:
@@ -20,85 +37,150 @@ def _format_of(path: str, fmt: str | None) -> str:
     return "csv" if str(path).lower().endswith(".csv") else "jsonl"
 
 
-def _truncate_torn_tail(path: Path) -> None:
-    """Drop a last line that a crash left without its newline."""
-    with open(path, "rb+") as f:
-        f.seek(0, os.SEEK_END)
-        size = f.tell()
-        if size == 0:
-            return
-        f.seek(max(0, size - 1))
-        if f.read(1) == b"\n":
-            return
-        pos = size
-        while pos > 0:
-            step = min(65536, pos)
-            f.seek(pos - step)
-            chunk = f.read(step)
-            nl = chunk.rfind(b"\n")
-            if nl != -1:
-                f.truncate(pos - step + nl + 1)
-                return
-            pos -= step
-        f.truncate(0)
+def _csv_line(values) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()
 
 
-def done_files(path: str | Path, fmt: str | None = None) -> set[str]:
-    """Files that already have a complete row in an output file (for ``--resume``)."""
-    path = Path(path)
-    if not path.is_file():
-        return set()
-    _truncate_torn_tail(path)
+def _csv_cell(value) -> str:
+    """A CSV cell: dicts and lists as JSON; text that a spreadsheet would run
+    as a formula gets a leading ``'`` (OWASP's advice for CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _csv_uncell(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def _complete_end(data: bytes, fmt: str) -> int:
+    """The length of ``data`` up to the end of its last complete row. A CSV row
+    ends at a newline outside quotes: where the count of ``"`` before it is even."""
+    if fmt != "csv":
+        return data.rfind(b"\n") + 1
+    end, quotes, pos = 0, 0, 0
+    while (nl := data.find(b"\n", pos)) != -1:
+        quotes += data.count(b'"', pos, nl)
+        if quotes % 2 == 0:
+            end = nl + 1
+        pos = nl + 1
+    return end
+
+
+def _parse(data: bytes, fmt: str, name: str) -> set[str]:
+    """The ``file`` of every complete row of a result file; :class:`OutputFormatError`
+    if the file is not one of ours (header and every row are checked)."""
+    text = data.decode("utf-8", errors="replace")
     done: set[str] = set()
-    text = path.read_text(encoding="utf-8", errors="replace")
-    if _format_of(str(path), fmt) == "csv":
-        for row in csv.DictReader(io.StringIO(text)):
-            if row.get("file"):
-                done.add(row["file"])
-    else:
-        for line in text.splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            if isinstance(row, dict) and "file" in row:
-                done.add(row["file"])
+    if fmt == "csv":
+        if not text.startswith(_csv_line(COLUMNS)):
+            raise OutputFormatError(f"{name}:1: not a closing-signal CSV result file (its header differs)")
+        try:
+            for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
+                if n > 1:
+                    if len(row) != len(COLUMNS):
+                        raise OutputFormatError(f"{name}: row {n} has {len(row)} fields, expected {len(COLUMNS)}")
+                    done.add(_csv_uncell(row[0]))
+        except csv.Error as e:
+            raise OutputFormatError(f"{name}: not a closing-signal CSV result file ({e})") from None
+        return done
+    for n, line in enumerate(text.split("\n"), 1):  # only "\n" ends a row: text may hold U+2028 and the like
+        if not line:
+            continue
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
+            row = None
+        if not (isinstance(row, dict) and set(row) == set(COLUMNS)):
+            raise OutputFormatError(f"{name}:{n}: not a row of a closing-signal JSONL result file")
+        done.add(row["file"])
     return done
 
 
-class RowWriter:
-    """Appends rows with one ``os.write`` per row to a file opened in append
-    mode, so a crash can at most leave a torn last line (which ``--resume``
-    removes). ``path='-'`` writes to stdout. Opening fails early — before any
-    work — if the path cannot be written."""
+def done_files(path: str | Path, fmt: str | None = None) -> set[str]:
+    """Files that already have a complete row in a result file (for ``--resume``).
 
-    def __init__(self, path: str, *, fmt: str | None = None, append: bool = False):
+    Reads only; :class:`OutputFormatError` if the file is not a closing-signal result file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return set()
+    fmt = _format_of(str(path), fmt)
+    data = path.read_bytes()
+    return _parse(data[:_complete_end(data, fmt)], fmt, str(path))
+
+
+class RowWriter:
+    """Appends rows with one ``os.write`` per row, so a crash can at most
+    leave a torn last line (which ``--resume`` removes). ``path='-'`` writes
+    to stdout. Opening fails early — before any work — if the path cannot be
+    written, is locked by another run, or holds something that is not ours.
+
+    ``append=True`` continues a result file (``done`` holds the files it
+    already has rows for); ``force=True`` empties any existing regular file.
+    """
+
+    def __init__(self, path: str, *, fmt: str | None = None, append: bool = False, force: bool = False):
         self.fmt = _format_of(path, fmt)
         self.path = path
         self.rows = 0
+        self.done: set[str] = set()
         self.stdout = path == "-"
         if self.stdout:
             self.fd = 1
-            new = True
-        else:
-            p = Path(path)
-            new = not (append and p.is_file() and p.stat().st_size > 0)
-            flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
-            try:
-                self.fd = os.open(p, flags, 0o644)
-            except OSError as e:
-                raise OSError(f"cannot write {path}: {e.strerror}") from None
-        if self.fmt == "csv" and new:
-            self._write(self._csv_line(COLUMNS))
+            self._start(0)
+            return
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)  # no O_TRUNC before the checks
+        except OSError as e:
+            raise OSError(f"cannot write {path}: {e.strerror}") from None
+        try:
+            self._claim(append, force)
+        except BaseException:
+            os.close(self.fd)
+            raise
 
-    @staticmethod
-    def _csv_line(values) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow(values)
-        return buf.getvalue()
+    def _claim(self, append: bool, force: bool) -> None:
+        st = os.fstat(self.fd)
+        if not stat.S_ISREG(st.st_mode):  # /dev/null, a pipe: nothing to lock, check or resume
+            self._start(0)
+            return
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OverwriteError(f"{self.path}: another closing-signal run is writing this file; "
+                                 "wait for it, or choose another --out") from None
+        size = st.st_size
+        if size and not force:
+            data = os.pread(self.fd, size, 0)
+            end = _complete_end(data, self.fmt)
+            try:
+                done = _parse(data[:end], self.fmt, self.path)
+            except OutputFormatError as e:
+                raise OverwriteError(f"{e}; it was left as it is. Choose another --out, "
+                                     "or pass --force to overwrite it") from None
+            if append:
+                self.done = done
+                if end < size:
+                    os.ftruncate(self.fd, end)  # the torn row a crash left
+                self._start(end)
+                return
+        os.ftruncate(self.fd, 0)
+        self._start(0)
+
+    def _start(self, size: int) -> None:
+        if self.fmt == "csv" and size == 0:
+            self._write(_csv_line(COLUMNS))
 
     def _write(self, text: str) -> None:
-        data = text.encode("utf-8")
+        # a lone surrogate (a file name that was not UTF-8) is written as its escape, never as invalid UTF-8
+        data = text.encode("utf-8", errors="backslashreplace")
         try:
             while data:
                 n = os.write(self.fd, data)
@@ -109,13 +191,17 @@ class RowWriter:
 
     def write(self, row: dict) -> None:
         if self.fmt == "csv":
-            line = self._csv_line([json.dumps(row.get(c), ensure_ascii=False) if isinstance(row.get(c), (dict, list))
-                                   else ("" if row.get(c) is None else row.get(c)) for c in COLUMNS])
+            line = _csv_line([_csv_cell(row.get(c)) for c in COLUMNS])
         else:
             line = json.dumps({c: row.get(c) for c in COLUMNS}, ensure_ascii=False) + "\n"
+            if not line.isascii():
+                try:
+                    line.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate: JSON's own \uXXXX escape keeps the row valid
+                    line = json.dumps({c: row.get(c) for c in COLUMNS}) + "\n"
         self._write(line)
         self.rows += 1
 
     def close(self) -> None:
         if not self.stdout:
-            os.close(self.fd)
+            os.close(self.fd)  # closing the file releases its lock

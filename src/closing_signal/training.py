@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import platform
 import shutil
 import tempfile
@@ -17,6 +16,7 @@ from .data.quality import check_records
 from .data.records import Record, file_sha256, read_records
 from .labels import LABELS
 from .model import Model
+from .overwrite import check_replaceable, replace_dir
 from .pipeline.build import make_pipeline, share_lexicon
 
 __all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS"]
@@ -143,10 +143,15 @@ def _card(meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_model(model: Model, out: str | Path, *, metrics: dict | None = None) -> Path:
+def write_model(model: Model, out: str | Path, *, metrics: dict | None = None, force: bool = False) -> Path:
     """Write ``model`` to ``out`` atomically (a temp dir renamed into place),
-    with ``meta.json`` carrying ``metrics`` and a ``README.md`` model card."""
+    with ``meta.json`` carrying ``metrics`` and a ``README.md`` model card.
+
+    An existing ``out`` is replaced only if it is a closing_signal model
+    directory (or empty); anything else raises
+    :class:`~closing_signal.overwrite.OverwriteError` unless ``force=True``."""
     out = Path(out)
+    check_replaceable(out, force=force)
     if metrics:
         model.component.meta["metrics"] = metrics
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -155,14 +160,7 @@ def write_model(model: Model, out: str | Path, *, metrics: dict | None = None) -
     try:
         model.to_disk(tmp)
         (tmp / "README.md").write_text(_card(model.meta), encoding="utf-8")
-        if out.exists():
-            old = out.with_name(out.name + ".old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        replace_dir(tmp, out, force=force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
