@@ -125,12 +125,19 @@ def test_shipped_model_card_has_data_hash_versions_and_metrics(model):
 
 
 def test_documented_command_reproduces_the_shipped_model(tmp_path, model):
-    """`closing-signal train data/train.jsonl data/dev.jsonl --out DIR` rebuilds models/default:
-    byte-identical weights with the library versions it was trained with, the same
-    predictions on the dev split otherwise."""
+    """`closing-signal train data/train.jsonl data/dev.jsonl --out DIR` rebuilds models/default.
+
+    With the library versions it was trained with: identical feature list and
+    lexicon, weights equal to 1e-9 (relative) and identical labels and
+    probabilities to 1e-9 on the dev split. Not byte for byte: BLAS kernels
+    differ between CPUs (OpenBLAS's SkylakeX and Haswell paths differ by ~1e-12),
+    and a fresh machine must pass this test; a real change moves weights by far more.
+    With other versions: the same label for >= 99% of the dev split."""
     import subprocess
     import sys
     from pathlib import Path
+
+    import numpy as np
 
     from closing_signal.training import _versions
 
@@ -138,11 +145,19 @@ def test_documented_command_reproduces_the_shipped_model(tmp_path, model):
     subprocess.run([sys.executable, "-m", "closing_signal.cli", "train", "data/train.jsonl", "data/dev.jsonl",
                     "--out", str(tmp_path / "m")], cwd=root, check=True, capture_output=True)
     shipped = root / "models" / "default"
-    names = ("features.json", "coef.npy", "intercept.npy", "lexicon.json")
+    rebuilt = closing_signal.load(tmp_path / "m")
+    texts = [json.loads(line)["text"] for line in (root / "data" / "dev.jsonl").read_text().splitlines()]
+    new, old = list(rebuilt.predict_many(texts)), list(model.predict_many(texts))
     if model.meta["versions"] == _versions():
-        assert all((tmp_path / "m" / n).read_bytes() == (shipped / n).read_bytes() for n in names)
+        for name in ("features.json", "lexicon.json"):
+            assert (tmp_path / "m" / name).read_bytes() == (shipped / name).read_bytes(), name
+        for name in ("coef.npy", "intercept.npy"):
+            a, b = np.load(tmp_path / "m" / name), np.load(shipped / name)
+            assert a.shape == b.shape and np.allclose(a, b, rtol=1e-9, atol=1e-12), name
+        assert [p.label for p in new] == [p.label for p in old]
+        pa = np.array([list(p.probabilities.values()) for p in new])
+        pb = np.array([list(p.probabilities.values()) for p in old])
+        assert np.allclose(pa, pb, rtol=0, atol=1e-9)
     else:
-        rebuilt = closing_signal.load(tmp_path / "m")
-        texts = [json.loads(line)["text"] for line in (root / "data" / "dev.jsonl").read_text().splitlines()]
-        same = sum(a.label == b.label for a, b in zip(rebuilt.predict_many(texts), model.predict_many(texts)))
+        same = sum(a.label == b.label for a, b in zip(new, old))
         assert same / len(texts) >= 0.99

@@ -11,7 +11,14 @@ MAX_CHARS = 10_000
 
 
 def check_text(text: object, *, where: str = "text") -> str:
-    """Return ``text`` if it is a ``str``, else raise ``TypeError`` naming the problem.
+    """Return ``text`` as a plain ``str``, else raise ``TypeError`` naming the problem.
+
+    A ``str`` subclass (``numpy.str_``…) comes back as a plain ``str``; a lone
+    surrogate (no character of its own: half of a pair, or an undecodable
+    byte) becomes U+FFFD, as a UTF-8 decoder would make it.
+
+    >>> check_text("a\\ud800b") == "a\\ufffdb"
+    True
 
     >>> check_text(None)
     Traceback (most recent call last):
@@ -19,6 +26,13 @@ def check_text(text: object, *, where: str = "text") -> str:
     TypeError: text must be a str, got NoneType
     """
     if isinstance(text, str):
+        if type(text) is not str:
+            text = str.__str__(text)
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         return text
     hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, (bytes, bytearray)) else ""
     raise TypeError(f"{where} must be a str, got {type(text).__name__}{hint}")

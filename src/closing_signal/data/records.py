@@ -55,8 +55,12 @@ def _iter_raw(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
         fields = [f.strip().lower() for f in (reader.fieldnames or [])]
         if "text" not in fields or "label" not in fields:
             raise DataError(f"{path}:1: CSV header must have 'text' and 'label' columns, got {reader.fieldnames}")
-        for n, row in enumerate(reader, start=2):
-            yield n, {k.strip().lower(): v for k, v in row.items() if k is not None}, None
+        n = 1
+        try:
+            for n, row in enumerate(reader, start=2):
+                yield n, {k.strip().lower(): v for k, v in row.items() if k is not None}, None
+        except csv.Error as e:  # e.g. a field over csv.field_size_limit() (128 KiB), a NUL byte
+            raise DataError(f"{path}:{reader.line_num or n + 1}: unreadable CSV ({e})") from None
         return
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -65,6 +69,9 @@ def _iter_raw(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             yield n, None, f"invalid JSON ({e.msg})"
+            continue
+        except RecursionError:
+            yield n, None, "JSON nested too deeply"
             continue
         yield (n, obj, None) if isinstance(obj, dict) else (n, None, "expected a JSON object")
 
