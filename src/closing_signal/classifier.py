@@ -137,21 +137,30 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         return LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter, tol=1e-6)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, lexicon: Lexicon | None = None):
+    def fit(self, X, y, sample_weight=None, lexicon: Lexicon | None = None):
         """Fit on texts ``X`` and labels ``y``; ``lexicon`` defaults to the shipped one.
+
+        ``sample_weight`` (one non-negative number per text) weighs texts in the
+        loss, e.g. to let real closings count more than written examples; the
+        calibration folds use the same weights.
 
         The solver runs on one thread: scikit-learn's multinomial loss sums over
         OpenMP threads, so the thread count would otherwise change the last bits
         of the weights (and the model files) from one environment to another.
         """
         with threadpool_limits(limits=1):
-            return self._fit(X, y, lexicon)
+            return self._fit(X, y, sample_weight, lexicon)
 
-    def _fit(self, X, y, lexicon: Lexicon | None):
+    def _fit(self, X, y, sample_weight, lexicon: Lexicon | None):
         texts = _texts(X)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(texts):
             raise ValueError(f"y must be 1-D with one label per text ({len(texts)}), got shape {y.shape}")
+        if sample_weight is not None:
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)
+            if sample_weight.shape != (len(texts),) or not np.all(np.isfinite(sample_weight)) \
+                    or np.any(sample_weight < 0):
+                raise ValueError(f"sample_weight must be {len(texts)} finite non-negative numbers")
         if len(texts) == 0:
             raise ValueError("cannot fit on 0 texts")
         classes = np.unique(y)
@@ -179,6 +188,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         y_idx = np.searchsorted(classes, y)
         copies = n_rows // n
         y_all = np.tile(y_idx, copies)
+        w_all = None if sample_weight is None else np.tile(sample_weight, copies)
 
         def rows(idx):  # a text's rows: the original and its augmented copy
             return np.concatenate([idx + k * n for k in range(copies)])
@@ -189,12 +199,13 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
             oof = np.zeros((n, len(classes)))
             folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
             for tr, te in folds.split(np.zeros(n), y_idx):
-                lr = self._lr().fit(Xm[rows(tr)], y_all[rows(tr)])
+                lr = self._lr().fit(Xm[rows(tr)], y_all[rows(tr)],
+                                    sample_weight=None if w_all is None else w_all[rows(tr)])
                 if len(lr.classes_) == len(classes):
                     d = lr.decision_function(Xm[te])
                     oof[te] = d if d.ndim == 2 else _per_class(d[np.newaxis]).T  # binary: one logit
             temperature = fit_temperature(oof, y_idx)
-        lr = self._lr().fit(Xm, y_all)
+        lr = self._lr().fit(Xm, y_all, sample_weight=w_all)
         self.scorer_ = LinearScorer(scorer.classes, vocab, _per_class(lr.coef_), _per_class(lr.intercept_),
                                     temperature)
         self.featurizer_ = Featurizer(bigrams=self.bigrams, frozen=True)
