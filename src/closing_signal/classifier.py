@@ -214,6 +214,32 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         self.temperature_ = temperature
         return self
 
+    def calibrate(self, X, y) -> ClosingSignalClassifier:
+        """Refit the temperature on held-out texts ``X`` with labels ``y`` (texts
+        the model was not trained on, e.g. real closings kept apart for this);
+        the weights stay as they are. Texts with no words are left out: their
+        probabilities do not depend on the temperature.
+
+        The temperature from ``fit`` comes from out-of-fold logits of the
+        training data; when the texts the model will meet differ from it (real
+        closings against written examples), their own held-out logits give
+        more honest probabilities.
+        """
+        check_is_fitted(self, "scorer_")
+        texts = _texts(X)
+        y = np.asarray(y)
+        if y.shape != (len(texts),):
+            raise ValueError(f"y must be 1-D with one label per text ({len(texts)}), got shape {y.shape}")
+        unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()))
+        if unknown:
+            raise ValueError(f"labels {unknown} are not among the fitted classes {list(self.classes_)}")
+        logits, empty = self._logits(texts)
+        if (~empty).sum() == 0:
+            raise ValueError("no text with words to calibrate on")
+        self.temperature_ = fit_temperature(logits[~empty], np.searchsorted(self.classes_, y)[~empty])
+        self.scorer_.temperature = self.temperature_
+        return self
+
     def decision_function(self, X) -> np.ndarray:
         """Uncalibrated logits, shape (n_texts, n_classes)."""
         check_is_fitted(self, "scorer_")

@@ -73,15 +73,17 @@ def _train(args) -> int:
     check_not_input(args.out, [*args.data, *args.eval])
     check_replaceable(args.out, force=args.force)  # before the work, not after it
     try:
-        records = load_files(args.data)
+        records = load_files(args.data, weights=args.weights)
         held_out = {str(p): load_files([p]) for p in args.eval}
+        load_files(args.calibrate_on)  # bad lines are reported now, before training
     except DataError as e:
         print(f"closing-signal train: {e}", file=sys.stderr)
         return 2
     params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = train(records, params=params, random_state=args.seed, data_files=args.data, base=args.base)
+        model = train(records, params=params, random_state=args.seed, data_files=args.data, base=args.base,
+                      calibrate_on=args.calibrate_on)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     metrics = {}
@@ -255,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace --out even if it is not a closing-signal model directory")
     p.add_argument("--eval", nargs="*", default=[], help="held-out files to score and record in the model card")
     p.add_argument("--base", action="store_true", help="also train on the shipped corpus")
+    p.add_argument("--weights", nargs="+", type=float, metavar="W",
+                   help="one weight per DATA file: how much its records count (default 1 each)")
+    p.add_argument("--calibrate-on", nargs="+", default=[], metavar="FILE",
+                   help="held-out labeled files to fit the probability temperature on (never trained on)")
     p.add_argument("--C", type=float, default=None)
     p.add_argument("--min-df", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)

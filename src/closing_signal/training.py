@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import platform
 import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import warnings
@@ -65,12 +67,18 @@ def _versions() -> dict:
 
 def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str | Path], *,
           params: dict | None = None, random_state: int = 0, data_files: Sequence[str | Path] = (),
-          base: bool = False) -> Model:
+          base: bool = False, weights: Sequence[float] | None = None,
+          calibrate_on: Sequence[Record] | Sequence[str | Path] = ()) -> Model:
     """Fit a model on ``records``: ``Record`` objects, ``(text, label)`` pairs,
     or paths of labeled files (JSONL, CSV, Prodigy JSONL). ``base=True`` adds
     the shipped corpus. Duplicates are kept once; texts with conflicting labels
     are left out; both, and class imbalance, are reported as warnings and in
     the model card.
+
+    ``weights`` (with paths: one per file) says how much each file's records
+    count in the loss. ``calibrate_on`` (records or paths, never trained on)
+    refits the probability temperature on held-out texts like the ones the
+    model will meet, instead of on the training data's own folds.
 
     Deterministic: the same records, params and seed give the same weights.
 
@@ -82,7 +90,9 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str |
     records = list(records)
     if records and all(isinstance(r, (str, Path)) for r in records):
         data_files = [*data_files, *records]
-        records = load_files(records)
+        records = load_files(records, weights=weights)
+    elif weights is not None:
+        raise ValueError("weights= goes with paths of data files; give Record(weight=...) for records")
     if base:
         data_files = [*data_files, *base_corpus_paths()]
         records = [*records, *load_files(base_corpus_paths())]
@@ -98,7 +108,15 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str |
     pairs = [(r.text, r.label) for r in recs]
     settings = {**DEFAULT_PARAMS, **(params or {})}
     clf = ClosingSignalClassifier(**settings, random_state=random_state)
-    clf.fit([t for t, _ in pairs], [lab for _, lab in pairs])
+    weighted = any(r.weight != 1.0 for r in recs)
+    sample_weight = [r.weight for r in recs] if weighted else None
+    file_weights = {r.source.rsplit(":", 1)[0]: r.weight for r in recs} if weighted else {}
+    clf.fit([t for t, _ in pairs], [lab for _, lab in pairs], sample_weight=sample_weight)
+    calibrate_on = list(calibrate_on)
+    calibration_files = [p for p in calibrate_on if isinstance(p, (str, Path))]
+    if calibrate_on:
+        held = load_files(calibration_files) if len(calibration_files) == len(calibrate_on) else calibrate_on
+        clf.calibrate([r.text for r in held], [r.label for r in held])
     nlp = make_pipeline(None, write_spans=False)
     info = {
         "training": {
@@ -107,10 +125,14 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str |
             "random_state": random_state,
             "data_checks": quality.to_dict(),
             "files": [{"path": _display_path(f), "sha256": file_sha256(f)} for f in data_files],
+            **({"weights": {_display_path(src): w for src, w in file_weights.items()}} if file_weights else {}),
+            **({"calibration_files": [{"path": _display_path(f), "sha256": file_sha256(f)}
+                                      for f in calibration_files]} if calibration_files else {}),
         },
         "versions": _versions(),
     }
-    meta = {"settings": {**settings, "calibration": clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight,
+    meta = {"settings": {**settings, "calibration": "temperature on held-out data" if calibrate_on
+                         else clf.calibration, "cv": clf.cv, "class_weight": clf.class_weight,
                          "augment": clf.augment},
             **info}
     nlp.get_pipe("closing_signal").use(clf.scorer_, clf.lexicon_, meta)
@@ -168,8 +190,16 @@ def write_model(model: Model, out: str | Path, *, metrics: dict | None = None, f
     return out
 
 
-def load_files(paths: Sequence[str | Path]) -> list[Record]:
+def load_files(paths: Sequence[str | Path], *, weights: Sequence[float] | None = None) -> list[Record]:
+    """The records of labeled files; ``weights``, one per file, set each record's ``weight``."""
+    if weights is not None:
+        weights = list(weights)
+        if len(weights) != len(paths):
+            raise ValueError(f"{len(weights)} weight(s) for {len(paths)} file(s); give one weight per file")
+        if not all(isinstance(w, (int, float)) and math.isfinite(w) and w >= 0 for w in weights):
+            raise ValueError(f"weights must be finite non-negative numbers, got {weights}")
     out: list[Record] = []
-    for p in paths:
-        out.extend(read_records(p))
+    for i, p in enumerate(paths):
+        recs = read_records(p)
+        out.extend(recs if weights is None else [replace(r, weight=float(weights[i])) for r in recs])
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..labels import LABELS
 from .dedup import normalize_tokens
@@ -45,7 +45,7 @@ def check_records(records: Sequence[Record]) -> tuple[list[Record], DataReport]:
         if len(labels) > 1:
             conflicts.append([f"{r.source} ({r.label})" for r in recs])
             continue
-        kept.append(recs[0])
+        kept.append(recs[0] if len(recs) == 1 else replace(recs[0], weight=max(r.weight for r in recs)))
         duplicates += len(recs) - 1
     counts = Counter(r.label for r in kept)
     report = DataReport(len(kept), {lab: counts.get(lab, 0) for lab in LABELS}, duplicates, conflicts)

@@ -22,6 +22,7 @@ class Record:
     source: str  # "file:line"
     phenomenon: str | None = None
     style: str | None = None
+    weight: float = 1.0  # how much the record counts in training (see ``train(weights=...)``)
 
 
 class DataError(ValueError):
