@@ -60,6 +60,9 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         Keep features seen in at least this many training texts.
     bigrams : bool
         Add word bigram features.
+    stance_words : bool
+        Add the words of the last clause that takes a stance (``sw:``), when
+        it is not the final clause (a letter's sign-off, a trailing question).
     calibration : {"temperature", "none"}
         Fit a temperature on out-of-fold logits (``cv`` folds).
     cv : int
@@ -86,6 +89,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         "C": [Interval(Real, 0, None, closed="neither")],
         "min_df": [Interval(Integral, 1, None, closed="left")],
         "bigrams": ["boolean"],
+        "stance_words": ["boolean"],
         "calibration": [StrOptions({"temperature", "none"})],
         "cv": [Interval(Integral, 2, None, closed="left")],
         "class_weight": [StrOptions({"balanced"}), dict, None],
@@ -94,11 +98,13 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, *, C: float = 1.0, min_df: int = 1, bigrams: bool = True, calibration: str = "temperature",
-                 cv: int = 5, class_weight="balanced", max_iter: int = 3000, augment: str = "asr", random_state=0):
+    def __init__(self, *, C: float = 1.0, min_df: int = 1, bigrams: bool = True, stance_words: bool = False,
+                 calibration: str = "temperature", cv: int = 5, class_weight="balanced", max_iter: int = 3000,
+                 augment: str = "asr", random_state=0):
         self.C = C
         self.min_df = min_df
         self.bigrams = bigrams
+        self.stance_words = stance_words
         self.calibration = calibration
         self.cv = cv
         self.class_weight = class_weight
@@ -167,7 +173,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         if len(classes) < 2:
             raise ValueError(f"need at least 2 classes to fit, got {len(classes)}")
         self.lexicon_ = lexicon = lexicon or Lexicon.default()
-        featurizer = Featurizer(bigrams=self.bigrams)
+        featurizer = Featurizer(bigrams=self.bigrams, stance_words=self.stance_words)
         row, key, _ = self._features(texts, lexicon, featurizer)
         n = len(texts)
         if self.augment == "asr":
@@ -208,7 +214,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         lr = self._lr().fit(Xm, y_all, sample_weight=w_all)
         self.scorer_ = LinearScorer(scorer.classes, vocab, _per_class(lr.coef_), _per_class(lr.intercept_),
                                     temperature)
-        self.featurizer_ = Featurizer(bigrams=self.bigrams, frozen=True)
+        self.featurizer_ = Featurizer(bigrams=self.bigrams, stance_words=self.stance_words, frozen=True)
         self.scorer_.index_keys(self.featurizer_.keys(vocab, lexicon.cue_types))
         self.classes_ = classes
         self.temperature_ = temperature

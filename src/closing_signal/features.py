@@ -3,7 +3,9 @@
 Feature families (all binary):
 
 * ``w:`` stemmed words, ``w:NOT_`` inside a negation scope; ``b:`` stem bigrams
-* ``lw:`` words of the final clause (where the stance that counts sits)
+* ``lw:`` words of the final clause (where the stance that counts sits);
+  ``sw:`` words of the last clause that takes a stance (in a letter, the
+  final clause is often a sign-off: the decision sits before it)
 * ``c:`` cue types anywhere, ``+NEG`` when negated; ``lc:`` cues in the final
   clause; ``sc:`` cues in the last clause that takes a stance
 * ``p:`` / ``lp:`` pairs of cue types sharing a clause (e.g. ``HEDGE&INTEREST``)
@@ -27,9 +29,9 @@ from .pipeline.analysis import Analysis
 
 __all__ = ["Featurizer", "Features", "ColumnIndex", "STRUCTURE"]
 
-W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S = range(1, 12)
+W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S, SW = range(1, 13)
 _PREFIX = {W: "w:", W_NOT: "w:NOT_", LW: "lw:", BIGRAM: "b:", CUE: "c:", LAST_CUE: "lc:", STANCE_CUE: "sc:",
-           PAIR: "p:", LAST_PAIR: "lp:", FLIP: "flip:", S: "s:"}
+           PAIR: "p:", LAST_PAIR: "lp:", FLIP: "flip:", S: "s:", SW: "sw:"}
 #: Cue families: their span is a cue phrase (evidence gives them the phrase).
 CUE_FAMILIES = (CUE, LAST_CUE, STANCE_CUE)
 STRUCTURE = ("empty", "bare_negation_end", "question_last", "all_questions", "no_stance",
@@ -109,9 +111,10 @@ class Featurizer:
     Holds its stem table and a per-word stem cache (per instance, not global).
     """
 
-    def __init__(self, *, bigrams: bool = True, frozen: bool = False):
+    def __init__(self, *, bigrams: bool = True, frozen: bool = False, stance_words: bool = False):
         self.bigrams = bigrams
         self.frozen = frozen
+        self.stance_words = stance_words
         self._stemmer = snowballstemmer.stemmer("english")
         self._stem_ids: dict[str, int] = {}
         self._stems: list[str] = []
@@ -119,10 +122,11 @@ class Featurizer:
         self._cache_of = None  # (word table, generation) the cache is for
 
     def __getstate__(self):
-        return {"bigrams": self.bigrams, "frozen": self.frozen, "stems": self._stems}
+        return {"bigrams": self.bigrams, "frozen": self.frozen, "stance_words": self.stance_words,
+                "stems": self._stems}
 
     def __setstate__(self, state):
-        self.__init__(bigrams=state["bigrams"], frozen=state["frozen"])
+        self.__init__(bigrams=state["bigrams"], frozen=state["frozen"], stance_words=state.get("stance_words", False))
         for s in state["stems"]:
             self._intern(s)
 
@@ -184,6 +188,9 @@ class Featurizer:
         stance_clause = np.where(last_st >= 0, cclause[np.maximum(last_st, 0)], -1) if len(cs) else last_st
         sc = cclause == stance_clause[cd]
         add(cd[sc], _key(STANCE_CUE, 0, name[sc]), cstart[sc], cend[sc])
+        if self.stance_words and n:
+            sw = (clause == stance_clause[doc]) & (stance_clause[doc] != a.last_clause[doc])
+            add(doc[sw], _key(SW, 0, stems[sw]), start[sw], end[sw])
         # pairs of distinct cue names within a clause
         if len(cs):
             m = 2 * len(a.lexicon.cue_types)
@@ -246,7 +253,7 @@ class Featurizer:
             k = int(k)
             fam, a, b = k >> _FAM, (k >> _A) & _MASK, k & _MASK
             p = _PREFIX[fam]
-            if fam in (W, W_NOT, LW):
+            if fam in (W, W_NOT, LW, SW):
                 out.append(p + self._stems[b])
             elif fam == BIGRAM:
                 out.append(p + self._stems[a] + "_" + self._stems[b])
@@ -271,8 +278,8 @@ class Featurizer:
             ks: list[int] = []
             if prefix == "w" and rest.startswith("NOT_"):
                 ks.append((W_NOT << _FAM) | self._intern(rest[4:]))
-            elif prefix in ("w", "lw"):
-                ks.append(((W if prefix == "w" else LW) << _FAM) | self._intern(rest))
+            elif prefix in ("w", "lw", "sw"):
+                ks.append(({"w": W, "lw": LW, "sw": SW}[prefix] << _FAM) | self._intern(rest))
             elif prefix == "b":
                 for i, ch in enumerate(rest):
                     if ch == "_" and 0 < i < len(rest) - 1:
