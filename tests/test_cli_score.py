@@ -34,7 +34,8 @@ def test_csv_output(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = list(csv.DictReader((tmp_path / "r.csv").open()))
     assert [r["label"] for r in rows] == ["interest", "ambiguous"]
-    assert json.loads(rows[0]["probabilities"])["interest"] > 0.5 and rows[1]["advice"]
+    assert float(rows[0]["p_interest"]) > 0.5 and rows[1]["advice"] and "probabilities" not in rows[0]
+    assert abs(sum(float(rows[1][f"p_{k}"]) for k in ("interest", "ambiguous", "disinterest")) - 1) < 1e-5
 
 
 def test_stdin():

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from closing_signal.data.records import DataError, read_records
-from closing_signal.output import COLUMNS, OutputFormatError, RowWriter, done_files
+from closing_signal.output import CSV_COLUMNS, OutputFormatError, RowWriter, done_files
 from closing_signal.overwrite import OverwriteError
 from closing_signal.text import check_text
 from closing_signal.training import train, write_model
@@ -212,6 +212,6 @@ def test_item15_csv_cells_never_start_a_formula(tmp_path):
              "candidate": "+1", "advice": "@SUM(A1)", "closing_cue": "-2"})
     w.close()
     rows = list(csv.reader(path.open(newline="")))
-    assert rows[0] == list(COLUMNS)
+    assert rows[0] == list(CSV_COLUMNS)
     assert all(not c.startswith(("=", "+", "-", "@")) for c in rows[1])
     assert RowWriter(str(path), append=True).done == {"=cmd.txt"}  # resume reads the name back

@@ -1,4 +1,4 @@
-"""The ``closing-signal`` command.
+"""Label what a job candidate says at the close of an interview: interest, ambiguous or disinterest.
 
     closing-signal predict "I'd love to move forward"      label texts (or --input FILE, - for stdin)
     closing-signal train data/train.jsonl --out DIR         train a model (safe format + model card)
@@ -16,6 +16,32 @@ from pathlib import Path
 __all__ = ["main"]
 
 
+def _usage_error(message: str) -> SystemExit:
+    """Exit 2 with ``message`` on stderr, as argparse does for usage errors."""
+    print(f"closing-signal: {message}", file=sys.stderr)
+    return SystemExit(2)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
+
+
 def _read_inputs(args) -> list[str]:
     texts = list(args.texts)
     if args.input:
@@ -23,20 +49,26 @@ def _read_inputs(args) -> list[str]:
             raw = sys.stdin.read()
         else:
             try:
-                raw = Path(args.input).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as e:
-                raise SystemExit(f"closing-signal: cannot read {args.input}: {e}")
+                data = Path(args.input).read_bytes()
+            except OSError as e:
+                raise _usage_error(f"cannot read {args.input}: {e.strerror}")
+            try:
+                raw = data.decode("utf-8-sig")
+            except UnicodeDecodeError as e:
+                line = data[: e.start].count(b"\n") + 1
+                raise _usage_error(f"{args.input}:{line}: not UTF-8 text (a binary file?); "
+                                   "give a text file with one closing per line")
         for n, line in enumerate(raw.splitlines(), 1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             if line.lstrip().startswith("{"):
                 try:
                     line = json.loads(line)["text"]
-                except (json.JSONDecodeError, KeyError, TypeError):
-                    raise SystemExit(f"closing-signal: {args.input}:{n}: expected a JSON object with 'text'")
+                except (json.JSONDecodeError, KeyError, TypeError, RecursionError):
+                    raise _usage_error(f"{args.input}:{n}: expected a JSON object with 'text'")
             texts.append(line)
     if not texts:
-        raise SystemExit("closing-signal predict: give texts as arguments or --input FILE")
+        raise _usage_error("predict: give texts as arguments or --input FILE")
     return texts
 
 
@@ -121,6 +153,8 @@ def _evaluate(args) -> int:
             print(f"{args.cv}-fold cross-validation on {result['n']} records: macro-F1 "
                   f"{result['macro_f1_mean']:.4f} ± {result['macro_f1_std']:.4f}  (folds: {folds})")
         return 0
+    if args.report and not args.report.lower().endswith((".html", ".htm", ".md")):
+        raise _usage_error(f"--report {args.report}: the report is written as .html or .md; name it so")
     model = closing_signal.load(args.model)
     texts, gold = [r.text for r in recs], [r.label for r in recs]
     groups = _style_groups(recs)
@@ -133,26 +167,44 @@ def _evaluate(args) -> int:
     return 0
 
 
+def _table_row(row: dict) -> tuple:
+    label = row["label"] or "failed"
+    conf = f"{max(row['probabilities'].values()):.2f}" if row.get("probabilities") else ""
+    words = row.get("decided_by") or ", ".join(e["text"] for e in (row.get("evidence") or [])[:3])
+    words = " ".join(str(words).split())
+    return (row["file"], label, conf, row.get("candidate") or "", words[:60] + ("…" if len(words) > 60 else ""))
+
+
 def _score(args) -> int:
     import os
     import tempfile
     import time
     from collections import Counter
 
-    from .output import RowWriter
+    from .output import RowWriter, format_of
     from .overwrite import check_not_input
     from .transcripts import iter_transcript_paths, score_transcripts
 
     out_path = args.out
     if args.resume and out_path == "-":
-        raise SystemExit("closing-signal score: --resume needs --out FILE")
+        raise _usage_error("score: --resume needs --out FILE")
     if args.resume and args.force:
-        raise SystemExit("closing-signal score: --resume continues --out, --force empties it: choose one")
+        raise _usage_error("score: --resume continues --out, --force empties it: choose one")
+    fmt = args.format or ("table" if out_path == "-" and sys.stdout.isatty() else None)
+    if fmt == "table" and out_path != "-":
+        raise _usage_error("score: --format table prints to the terminal; give --out FILE.jsonl or FILE.csv "
+                           "for a file")
+    if fmt != "table":
+        try:
+            fmt = format_of(out_path, fmt)
+        except ValueError as e:
+            raise _usage_error(f"score: --out {e}")
     if out_path != "-":
         check_not_input(out_path, [p for p in args.paths if p != "-"])
     # fails now, before any work, if --out is not writable, is locked, or holds what is not ours
-    writer = RowWriter(out_path, fmt=args.format, append=args.resume, force=args.force)
-    done = writer.done
+    writer = None if fmt == "table" else RowWriter(out_path, fmt=fmt, append=args.resume, force=args.force)
+    done = writer.done if writer else set()
+    table: list[tuple] = []
     tmp = None
     try:
         inputs = list(args.paths)
@@ -181,7 +233,13 @@ def _score(args) -> int:
             for row in rows:
                 if tmp is not None and row["file"] == tmp.name:
                     row["file"] = "-"
-                writer.write(row)
+                if writer:
+                    writer.write(row)
+                else:
+                    table.append(_table_row(row))
+                if row["error"]:
+                    bar.clear()
+                    print(f"closing-signal: failed: {row['file']}: {row['error']}", file=sys.stderr)
                 counts["failed" if row["error"] else row["label"]] += 1
                 bar.update(1)
         finally:
@@ -189,9 +247,15 @@ def _score(args) -> int:
             if client is not None:
                 client.close()
     finally:
-        writer.close()
+        if writer:
+            writer.close()
         if tmp is not None:
             os.unlink(tmp.name)
+    if table:
+        from wasabi import table as render
+
+        print(render(table, header=("file", "label", "confidence", "candidate", "deciding words"), divider=True,
+                     max_col=64))
     took = time.perf_counter() - started
     parts = ", ".join(f"{k} {counts[k]}" for k in ("interest", "ambiguous", "disinterest", "failed") if counts[k])
     skipped = f" ({len(done)} already in {out_path})" if done else ""
@@ -222,26 +286,33 @@ def _dask_rows(args, paths):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="closing-signal", description=__doc__.split("\n\n")[0])
+    from . import __version__
+
+    ap = argparse.ArgumentParser(prog="closing-signal", description=__doc__.split("\n\n")[0],
+                                 epilog="Labeling guide: docs/labeling.md. Each command has --help.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("predict", help="label closing texts")
     p.add_argument("texts", nargs="*", help="texts to label")
     p.add_argument("--input", "-i", help="file with one text per line (or JSONL with 'text'); - for stdin")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--format", choices=("table", "jsonl"), default="table")
-    p.add_argument("--batch-size", type=int, default=1000)
-    p.add_argument("--jobs", type=int, default=1, help="worker processes")
+    p.add_argument("--format", choices=("table", "jsonl"), default="table",
+                   help="table: a line per text with its evidence; jsonl: one JSON object per text")
+    p.add_argument("--batch-size", type=_positive_int, default=1000, help="texts per batch (default 1000)")
+    p.add_argument("--jobs", type=_positive_int, default=1, help="worker processes (default 1)")
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("score", help="label interview transcripts (one row per file)")
     p.add_argument("paths", nargs="+", help="transcript files or folders (recursive); - for stdin")
     p.add_argument("--out", "-o", default="-", help="output file (.jsonl or .csv); default stdout")
-    p.add_argument("--format", choices=("jsonl", "csv"), help="output format (default: from --out's extension)")
+    p.add_argument("--format", choices=("jsonl", "csv", "table"),
+                   help="output format (default: from --out's ending; with no --out, a table on a terminal "
+                        "and JSONL in a pipe)")
     p.add_argument("--input-format", choices=("plain", "otter", "vtt", "srt", "json", "csv", "text"),
                    help="transcript format (default: detected per file)")
     p.add_argument("--candidate", help="the candidate's speaker label (default: inferred)")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="worker processes")
+    p.add_argument("--jobs", "-j", type=_positive_int, default=1, help="worker processes (default 1)")
     p.add_argument("--resume", action="store_true", help="skip files that already have a row in --out")
     p.add_argument("--force", action="store_true",
                    help="overwrite --out even if it is not a closing-signal result file")
@@ -261,18 +332,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help="one weight per DATA file: how much its records count (default 1 each)")
     p.add_argument("--calibrate-on", nargs="+", default=[], metavar="FILE",
                    help="held-out labeled files to fit the probability temperature on (never trained on)")
-    p.add_argument("--C", type=float, default=None)
-    p.add_argument("--min-df", type=int, default=None)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--C", type=float, default=None,
+                   help="inverse regularisation strength of the logistic regression (default: the shipped setting)")
+    p.add_argument("--min-df", type=_positive_int, default=None,
+                   help="keep features seen in at least this many texts (default: the shipped setting)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the calibration folds (default 0)")
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="evaluate a model on labeled data")
-    p.add_argument("data", nargs="+")
+    p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--errors", type=int, default=10, help="how many of the worst errors to show")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--cv", type=int, metavar="K", help="k-fold cross-validation of training on DATA instead")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--errors", type=_count, default=10, help="how many of the worst errors to show (default 10)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--cv", type=_positive_int, metavar="K", help="k-fold cross-validation of training on DATA instead")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the cross-validation folds (default 0)")
     p.add_argument("--report", metavar="FILE", help="write an .html or .md report with plots (needs matplotlib)")
     p.set_defaults(func=_evaluate)
     return ap

@@ -18,10 +18,16 @@ from pathlib import Path
 
 from .overwrite import OverwriteError
 
-__all__ = ["RowWriter", "COLUMNS", "done_files", "OutputFormatError"]
+__all__ = ["RowWriter", "COLUMNS", "CSV_COLUMNS", "done_files", "OutputFormatError", "FORMATS", "format_of"]
 
-COLUMNS = ("file", "label", "probabilities", "candidate", "candidate_method", "closing_start",
-           "closing_start_time", "closing_cue", "decided_by", "evidence", "advice", "format", "n_turns", "error")
+#: The fields of a JSONL row: the probabilities both flat and as a dict.
+COLUMNS = ("file", "label", "p_interest", "p_ambiguous", "p_disinterest", "probabilities", "candidate",
+           "candidate_method", "closing_start", "closing_start_time", "closing_cue", "decided_by", "evidence",
+           "advice", "format", "n_turns", "error")
+#: The columns of a CSV file: the probabilities flat only (a spreadsheet reads numbers, not JSON).
+CSV_COLUMNS = tuple(c for c in COLUMNS if c != "probabilities")
+#: Output formats and the file name endings that choose them.
+FORMATS = {"jsonl": (".jsonl", ".json", ".ndjson"), "csv": (".csv",)}
 
 #: A CSV cell that starts with one of these is read as a formula by spreadsheets.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,10 +37,27 @@ class OutputFormatError(ValueError):
     """An existing output file is not a closing_signal result file of the expected format."""
 
 
-def _format_of(path: str, fmt: str | None) -> str:
+def format_of(path: str, fmt: str | None = None) -> str:
+    """The output format: ``fmt`` if given, else from ``path``'s ending (stdout: jsonl).
+    ``ValueError`` for an ending that names no format, rather than guessing."""
     if fmt:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
         return fmt
-    return "csv" if str(path).lower().endswith(".csv") else "jsonl"
+    if path == "-":
+        return "jsonl"
+    low = str(path).lower()
+    for name, endings in FORMATS.items():
+        if low.endswith(endings):
+            return name
+    raise ValueError(f"{path}: cannot tell the output format from its name; end it in .jsonl or .csv, "
+                     "or give --format")
+
+
+def flat(row: dict) -> dict:
+    """``row`` with its probabilities also as ``p_<label>`` fields."""
+    probs = row.get("probabilities") or {}
+    return {**row, **{f"p_{k}": v for k, v in probs.items()}}
 
 
 def _csv_line(values) -> str:
@@ -79,13 +102,14 @@ def _parse(data: bytes, fmt: str, name: str) -> set[str]:
     text = data.decode("utf-8", errors="replace")
     done: set[str] = set()
     if fmt == "csv":
-        if not text.startswith(_csv_line(COLUMNS)):
+        if not text.startswith(_csv_line(CSV_COLUMNS)):
             raise OutputFormatError(f"{name}:1: not a closing-signal CSV result file (its header differs)")
         try:
             for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
                 if n > 1:
-                    if len(row) != len(COLUMNS):
-                        raise OutputFormatError(f"{name}: row {n} has {len(row)} fields, expected {len(COLUMNS)}")
+                    if len(row) != len(CSV_COLUMNS):
+                        raise OutputFormatError(f"{name}: row {n} has {len(row)} fields, "
+                                                f"expected {len(CSV_COLUMNS)}")
                     done.add(_csv_uncell(row[0]))
         except csv.Error as e:
             raise OutputFormatError(f"{name}: not a closing-signal CSV result file ({e})") from None
@@ -111,7 +135,7 @@ def done_files(path: str | Path, fmt: str | None = None) -> set[str]:
     path = Path(path)
     if not path.is_file():
         return set()
-    fmt = _format_of(str(path), fmt)
+    fmt = format_of(str(path), fmt)
     data = path.read_bytes()
     return _parse(data[:_complete_end(data, fmt)], fmt, str(path))
 
@@ -127,7 +151,7 @@ class RowWriter:
     """
 
     def __init__(self, path: str, *, fmt: str | None = None, append: bool = False, force: bool = False):
-        self.fmt = _format_of(path, fmt)
+        self.fmt = format_of(path, fmt)
         self.path = path
         self.rows = 0
         self.done: set[str] = set()
@@ -176,7 +200,7 @@ class RowWriter:
 
     def _start(self, size: int) -> None:
         if self.fmt == "csv" and size == 0:
-            self._write(_csv_line(COLUMNS))
+            self._write(_csv_line(CSV_COLUMNS))
 
     def _write(self, text: str) -> None:
         # a lone surrogate (a file name that was not UTF-8) is written as its escape, never as invalid UTF-8
@@ -190,8 +214,9 @@ class RowWriter:
                           "make room and re-run with --resume") from None
 
     def write(self, row: dict) -> None:
+        row = flat(row)
         if self.fmt == "csv":
-            line = _csv_line([_csv_cell(row.get(c)) for c in COLUMNS])
+            line = _csv_line([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
         else:
             line = json.dumps({c: row.get(c) for c in COLUMNS}, ensure_ascii=False) + "\n"
             if not line.isascii():
