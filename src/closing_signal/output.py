@@ -44,7 +44,7 @@ def format_of(path: str, fmt: str | None = None) -> str:
         if fmt not in FORMATS:
             raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
         return fmt
-    if path == "-":
+    if path == "-" or (os.path.exists(path) and not os.path.isfile(path)):  # stdout, /dev/null, a pipe
         return "jsonl"
     low = str(path).lower()
     for name, endings in FORMATS.items():
