@@ -30,6 +30,7 @@ _EXPORTS = {
     "score_transcript": ".transcripts", "score_transcripts": ".transcripts",
     "TranscriptResult": ".transcripts", "TranscriptError": ".transcripts",
     "train": ".training", "evaluate": ".evaluation", "cross_validate": ".evaluation",
+    "predict_frame": ".frames", "score_frame": ".frames",
 }
 
 __all__ = [*_EXPORTS, "__version__"]
@@ -54,5 +55,6 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from .persistence import ModelFileError
     from .prediction import Evidence, Prediction
     from .evaluation import cross_validate, evaluate
+    from .frames import predict_frame, score_frame
     from .training import train
     from .transcripts import TranscriptError, TranscriptResult, score_transcript, score_transcripts

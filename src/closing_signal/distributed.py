@@ -31,6 +31,8 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
     raise ImportError("closing_signal.distributed needs Dask: pip install 'closing-signal[dask]' "
                       f"({e.name} is missing)") from None
 
+from .frames import predict_frame
+from .frames import score_frame as score_frame_any
 from .labels import LABELS
 
 __all__ = ["ModelPlugin", "score_frame", "score_paths", "write_rows", "iter_scored", "worker_model"]
@@ -75,24 +77,21 @@ def worker_model(model_path: str | None = None):
 
 
 def _score_partition(pdf: pd.DataFrame, text_column: str, model_path: str | None) -> pd.DataFrame:
-    model = worker_model(model_path)
-    texts = pdf[text_column].astype("string").fillna("").tolist()
-    preds = list(model.predict_many(texts))
-    out = pdf.copy()
-    out["label"] = pd.array([p.label.value for p in preds], dtype="string")
-    for lab in LABELS:
-        out[f"p_{lab}"] = pd.array([p.probabilities[lab] for p in preds], dtype="float64")
-    return out
+    return predict_frame(pdf, text_column, model=worker_model(model_path))
 
 
 def score_frame(df, text_column: str = "text", *, model_path: str | None = None):
-    """Add ``label`` and the three probabilities to a Dask DataFrame, partition by partition."""
+    """Add ``label``, the three probabilities and ``evidence`` to a Dask
+    DataFrame, partition by partition (a pandas DataFrame is scored at once)."""
+    if isinstance(df, pd.DataFrame):
+        return score_frame_any(df, text_column, model_path=model_path)
     if text_column not in df.columns:
         raise KeyError(f"no column {text_column!r}; columns are {list(df.columns)}")
     meta = df._meta.copy()
     meta["label"] = pd.Series(dtype="string")
     for lab in LABELS:
         meta[f"p_{lab}"] = pd.Series(dtype="float64")
+    meta["evidence"] = pd.Series(dtype="string")
     return df.map_partitions(_score_partition, text_column, None if model_path is None else str(model_path), meta=meta)
 
 
