@@ -121,7 +121,8 @@ def cross_validate(records, *, k: int = 5, random_state: int = 0, params: dict |
 
 
 def _figures(report: Report) -> dict[str, str]:
-    """Base64 PNGs of the confusion matrix and the reliability diagram (matplotlib, imported here only)."""
+    """Base64 PNGs of the confusion matrix and the reliability diagram, drawn by
+    scikit-learn's display classes (matplotlib is imported here only)."""
     import base64
     import io
 
@@ -132,62 +133,103 @@ def _figures(report: Report) -> dict[str, str]:
         import matplotlib.pyplot as plt
     except ImportError:
         raise ImportError("plots need matplotlib: pip install 'closing-signal[report]'") from None
+    from sklearn.calibration import CalibrationDisplay
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    def png(fig) -> str:
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        plt.close(fig)
+        return base64.b64encode(buf.getvalue()).decode()
+
     out = {}
-    fig, ax = plt.subplots(figsize=(4.2, 3.6), dpi=110)
-    cm = np.array(report.confusion)
-    ax.imshow(cm, cmap="Blues")
-    ax.set_xticks(range(3), LABELS, rotation=20)
-    ax.set_yticks(range(3), LABELS)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold")
-    for i in range(3):
-        for j in range(3):
-            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color="white" if cm[i, j] > cm.max() / 2 else "black")
-    ax.set_title("confusion matrix")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    out["confusion"] = base64.b64encode(buf.getvalue()).decode()
-    fig, ax = plt.subplots(figsize=(4.2, 3.6), dpi=110)
-    ax.plot([0, 1], [0, 1], "--", color="grey", label="perfect calibration")
-    conf = [r["confidence"] for r in report.reliability]
-    acc = [r["accuracy"] for r in report.reliability]
-    ax.plot(conf, acc, "o-", label="this model")
+    fig, ax = plt.subplots(figsize=(4.6, 3.9), dpi=110)
+    ConfusionMatrixDisplay(np.array(report.confusion), display_labels=list(LABELS)).plot(
+        ax=ax, cmap="Blues", colorbar=False, xticks_rotation=20)
+    ax.set_title("confusion matrix (rows: gold)")
+    out["confusion"] = png(fig)
+    fig, ax = plt.subplots(figsize=(4.6, 3.9), dpi=110)
+    conf = np.array([r["confidence"] for r in report.reliability])
+    acc = np.array([r["accuracy"] for r in report.reliability])
+    # the top label's confidence against how often the top label is right, one point per bin
+    CalibrationDisplay(acc, conf, conf, estimator_name="top label").plot(ax=ax)
     for c, a, r in zip(conf, acc, report.reliability):
         ax.annotate(str(r["n"]), (c, a), textcoords="offset points", xytext=(4, -10), fontsize=7)
     ax.set_xlabel("confidence (top label)")
     ax.set_ylabel("accuracy")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.legend(loc="upper left", fontsize=8)
     ax.set_title(f"reliability (ECE {report.ece:.3f})")
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    out["reliability"] = base64.b64encode(buf.getvalue()).decode()
+    out["reliability"] = png(fig)
     return out
 
 
-def write_report(report: Report, path, *, title: str = "closing_signal evaluation", model: str = "") -> "Path":
-    """Write ``report`` as HTML (``.html``) or Markdown (``.md``, images next to it), with plots."""
-    import base64
+def _marked(text: str, evidence: list[dict]) -> str:
+    """``text`` as HTML with each evidence span in a ``<mark>`` (cue spans named in its title)."""
     import html
+
+    spans = sorted((e["start"], e["end"], e) for e in evidence if 0 <= e["start"] < e["end"] <= len(text))
+    parts, at = [], 0
+    for start, end, e in spans:
+        if start < at:
+            continue  # overlapping span: the first one is shown
+        title = f"{e['cue'] or 'word'} {e['weight']:+.2f}"
+        parts += [html.escape(text[at:start]),
+                  f'<mark class="{"cue" if e["cue"] else "word"}" title="{html.escape(title)}">'
+                  f"{html.escape(text[start:end])}</mark>"]
+        at = end
+    parts.append(html.escape(text[at:]))
+    return "".join(parts)
+
+
+_STYLE = """body{font:15px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.5em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.35em .6em;
+vertical-align:top;text-align:left}th{background:#f3f3f3}td.n{text-align:right;font-variant-numeric:tabular-nums}
+mark.cue{background:#ffe08a}mark.word{background:#e4ecff}.figs img{margin-right:1em;border:1px solid #ddd}
+.gold{color:#1a7f37}.pred{color:#b42318}pre{background:#f7f7f7;padding:1em;overflow:auto}"""
+
+
+def _html(report: Report, figs: dict[str, str], title: str, model: str) -> str:
+    import html
+
+    rows = "".join(f"<tr><td>{lab}</td><td class=n>{m['precision']:.3f}</td><td class=n>{m['recall']:.3f}</td>"
+                   f"<td class=n>{m['f1']:.3f}</td><td class=n>{m['support']}</td></tr>"
+                   for lab, m in report.per_label.items())
+    subsets = "".join(f"<tr><td>{html.escape(k)}</td><td class=n>{v['n']}</td><td class=n>{v['macro_f1']:.3f}</td></tr>"
+                      for k, v in report.subsets.items())
+    errors = "".join(f"<tr><td class=n>{i}</td><td class=gold>{e['gold']}</td><td class=pred>{e['predicted']}</td>"
+                     f"<td class=n>{e['confidence']:.2f}</td><td>{_marked(e['text'], e['evidence'])}</td></tr>"
+                     for i, e in enumerate(report.errors, 1))
+    imgs = "".join(f'<img alt="{n}" src="data:image/png;base64,{b}">' for n, b in figs.items())
+    return (f"<!doctype html><html lang=en><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+            f"<p>model: <code>{html.escape(model)}</code> · n = {report.n} · macro-F1 = <b>{report.macro_f1:.4f}</b>"
+            f" · ECE = {report.ece:.4f}</p>"
+            f"<table><tr><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>{rows}</table>"
+            + (f"<table><tr><th>subset</th><th>n</th><th>macro-F1</th></tr>{subsets}</table>" if subsets else "")
+            + f"<div class=figs>{imgs}</div>"
+            + (f"<h2>Worst errors</h2><p>The most confident wrong predictions; the words that weighed in the "
+               f"decision are marked (<mark class=cue>cue phrases</mark>, <mark class=word>words</mark>; hover "
+               f"for the cue and its weight).</p><table><tr><th>#</th><th>gold</th><th>predicted</th>"
+               f"<th>confidence</th><th>text</th></tr>{errors}</table>" if errors else "")
+            + "</body></html>\n")
+
+
+def write_report(report: Report, path, *, title: str = "closing_signal evaluation", model: str = "") -> "Path":
+    """Write ``report`` as HTML (``.html``: scores, plots, the worst errors with their evidence
+    marked) or Markdown (``.md``, images next to it)."""
+    import base64
     from pathlib import Path
 
     path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm", ".md"):
+        raise ValueError(f"{path}: a report is written as .html or .md")
     figs = _figures(report)
-    text = str(report)
     if path.suffix.lower() == ".md":
         for name, b64 in figs.items():
             (path.parent / f"{path.stem}-{name}.png").write_bytes(base64.b64decode(b64))
         body = (f"# {title}\n\nmodel: `{model}`\n\n![confusion matrix]({path.stem}-confusion.png) "
-                f"![reliability]({path.stem}-reliability.png)\n\n```\n{text}\n```\n")
+                f"![reliability]({path.stem}-reliability.png)\n\n```\n{report}\n```\n")
     else:
-        imgs = "".join(f'<img alt="{n}" src="data:image/png;base64,{b}">' for n, b in figs.items())
-        body = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title></head>"
-                f"<body><h1>{html.escape(title)}</h1><p>model: <code>{html.escape(model)}</code></p>{imgs}"
-                f"<pre>{html.escape(text)}</pre></body></html>\n")
+        body = _html(report, figs, title, model)
     path.write_text(body, encoding="utf-8")
     return path
