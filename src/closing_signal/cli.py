@@ -136,9 +136,17 @@ def _evaluate(args) -> int:
     import closing_signal
 
     from .data.records import DataError
-    from .evaluation import cross_validate, evaluate, write_report
+    from .evaluation import cross_validate, evaluate, evaluate_transcripts, is_transcript_gold, write_report
     from .training import load_files
 
+    if len(args.data) == 1 and is_transcript_gold(args.data[0]) and not args.cv:  # {"file", "label"} lines
+        try:
+            rep = evaluate_transcripts(args.data[0], model=closing_signal.load(args.model), n_errors=args.errors)
+        except DataError as e:
+            print(f"closing-signal evaluate: {e}", file=sys.stderr)
+            return 2
+        print(json.dumps(rep.to_dict(), indent=2) if args.json else rep)
+        return 0
     try:
         recs = load_files(args.data)
     except DataError as e:
@@ -340,7 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="evaluate a model on labeled data")
-    p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
+    p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL), or one "
+                                          "transcript gold file (JSONL of file, label[, candidate, closing_start])")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--errors", type=_count, default=10, help="how many of the worst errors to show (default 10)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")

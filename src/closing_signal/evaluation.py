@@ -11,7 +11,8 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 from .calibration import expected_calibration_error
 from .labels import LABELS
 
-__all__ = ["Report", "evaluate"]
+__all__ = ["Report", "evaluate", "TranscriptReport", "evaluate_transcripts", "read_transcript_gold",
+           "is_transcript_gold", "cross_validate", "write_report"]
 
 
 @dataclass
@@ -62,6 +63,29 @@ def _macro(gold: Sequence[str], pred: Sequence[str]) -> float:
     return round(float(f1_score(gold, pred, labels=list(LABELS), average="macro", zero_division=0)), 4)
 
 
+def _report(gold: Sequence[str], pred: Sequence[str], proba: np.ndarray, errors: list[dict],
+            groups: dict[str, Sequence[bool]] | None = None) -> Report:
+    y = np.array([LABELS.index(g) for g in gold])
+    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
+    per_label = {lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4),
+                       "support": int(s[i])} for i, lab in enumerate(LABELS)}
+    ece, table = expected_calibration_error(proba, y) if len(y) else (0.0, [])
+    subsets = {}
+    for name, mask in (groups or {}).items():
+        idx = [i for i, m in enumerate(mask) if m]
+        if idx:
+            subsets[name] = {"n": len(idx), "macro_f1": _macro([gold[i] for i in idx], [pred[i] for i in idx])}
+    cm = confusion_matrix(gold, pred, labels=list(LABELS)).tolist() if len(gold) else [[0] * 3 for _ in LABELS]
+    return Report(len(gold), _macro(gold, pred) if len(gold) else 0.0, per_label, cm, ece, table, errors, subsets)
+
+
+def _worst(gold: Sequence[str], pred: Sequence[str], proba: np.ndarray, n: int) -> list[int]:
+    """The most confident wrong predictions first."""
+    wrong = [i for i in range(len(gold)) if pred[i] != gold[i]]
+    wrong.sort(key=lambda i: -proba[i].max())
+    return wrong[:n]
+
+
 def evaluate(model, texts: Sequence[str], gold: Sequence[str], *, groups: dict[str, Sequence[bool]] | None = None,
              n_errors: int = 10, batch_size: int = 1000) -> Report:
     """Score ``model`` (a :class:`closing_signal.Model`) on ``texts`` with ``gold`` labels.
@@ -70,23 +94,106 @@ def evaluate(model, texts: Sequence[str], gold: Sequence[str], *, groups: dict[s
     """
     preds = list(model.predict_many(texts, batch_size=batch_size))
     pred = [p.label.value for p in preds]
-    proba = np.array([[p.probabilities[lab] for lab in LABELS] for p in preds])
-    y = np.array([LABELS.index(g) for g in gold])
-    p, r, f, s = precision_recall_fscore_support(gold, pred, labels=list(LABELS), zero_division=0)
-    per_label = {lab: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4),
-                       "support": int(s[i])} for i, lab in enumerate(LABELS)}
-    ece, table = expected_calibration_error(proba, y)
-    wrong = [i for i in range(len(gold)) if pred[i] != gold[i]]
-    wrong.sort(key=lambda i: -proba[i].max())
+    proba = np.array([[p.probabilities[lab] for lab in LABELS] for p in preds]).reshape(-1, len(LABELS))
     errors = [{"text": texts[i], "gold": gold[i], "predicted": pred[i], "confidence": round(float(proba[i].max()), 4),
-               "evidence": [e.to_dict() for e in preds[i].evidence]} for i in wrong[:n_errors]]
-    subsets = {}
-    for name, mask in (groups or {}).items():
-        idx = [i for i, m in enumerate(mask) if m]
-        if idx:
-            subsets[name] = {"n": len(idx), "macro_f1": _macro([gold[i] for i in idx], [pred[i] for i in idx])}
-    cm = confusion_matrix(gold, pred, labels=list(LABELS)).tolist()
-    return Report(len(gold), _macro(gold, pred), per_label, cm, ece, table, errors, subsets)
+               "evidence": [e.to_dict() for e in preds[i].evidence]} for i in _worst(gold, pred, proba, n_errors)]
+    return _report(gold, pred, proba, errors, groups)
+
+
+@dataclass
+class TranscriptReport:
+    """Scores of a model on labeled transcripts: the label, the candidate, the closing."""
+
+    labels: Report                    # label scores over the files that could be scored
+    n_files: int
+    failed: list[dict]                # {"file", "error"} of files that could not be scored
+    candidate_accuracy: float | None  # over gold lines that name the candidate
+    n_candidate: int
+    closing_start_agreement: float | None  # over gold lines that give the closing's first turn
+    n_closing_start: int
+
+    def to_dict(self) -> dict:
+        return {"n_files": self.n_files, "failed": self.failed, "candidate_accuracy": self.candidate_accuracy,
+                "n_candidate": self.n_candidate, "closing_start_agreement": self.closing_start_agreement,
+                "n_closing_start": self.n_closing_start, "labels": self.labels.to_dict()}
+
+    def __str__(self) -> str:
+        def share(x, n):
+            return "n/a (no gold line gives it)" if x is None else f"{x:.4f} ({n} files)"
+        lines = [f"{self.n_files} transcript(s), {len(self.failed)} could not be scored",
+                 f"candidate accuracy: {share(self.candidate_accuracy, self.n_candidate)}",
+                 f"closing start agreement: {share(self.closing_start_agreement, self.n_closing_start)}", "",
+                 "transcript labels:", str(self.labels)]
+        lines += [f"  failed: {f['file']}: {f['error']}" for f in self.failed]
+        return "\n".join(lines)
+
+
+def read_transcript_gold(path) -> list[dict]:
+    """The lines of a transcript gold file: JSONL of ``{"file", "label"}`` with optional
+    ``candidate`` and ``closing_start``; ``file`` is relative to the gold file's folder."""
+    import json
+    from pathlib import Path
+
+    from .data.records import DataError
+
+    path = Path(path)
+    out, problems = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8-sig").split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            g = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as e:
+            problems.append(f"{path}:{n}: invalid JSON ({e})")
+            continue
+        if not isinstance(g, dict) or not isinstance(g.get("file"), str) or g.get("label") not in LABELS:
+            problems.append(f"{path}:{n}: expected {{\"file\": ..., \"label\": one of {', '.join(LABELS)}}}")
+            continue
+        out.append({**g, "path": str(path.parent / g["file"]), "where": f"{path}:{n}"})
+    if problems:
+        raise DataError(f"{len(problems)} bad line(s) in {path}:\n  " + "\n  ".join(problems[:20]))
+    if not out:
+        raise DataError(f"{path}: no gold lines")
+    return out
+
+
+def is_transcript_gold(path) -> bool:
+    """Whether a JSONL file's first line names a transcript ``file`` (not a ``text``)."""
+    import json
+    from pathlib import Path
+
+    try:
+        with Path(path).open(encoding="utf-8-sig") as f:
+            first = next((x for x in f if x.strip()), "")
+        g = json.loads(first)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(g, dict) and "file" in g and "text" not in g
+
+
+def evaluate_transcripts(gold, *, model=None, n_jobs: int = 1, n_errors: int = 10) -> TranscriptReport:
+    """Score the transcripts a gold file lists (see :func:`read_transcript_gold`)
+    and compare label, candidate and closing start with the gold."""
+    from .model import load
+    from .transcripts import score_transcripts
+
+    lines = read_transcript_gold(gold)
+    model = model if model is not None else load()
+    results = list(score_transcripts([g["path"] for g in lines], n_jobs=n_jobs, model=model))
+    ok = [(g, r) for g, r in zip(lines, results) if not r.error]
+    failed = [{"file": g["file"], "error": r.error} for g, r in zip(lines, results) if r.error]
+    gold_l = [g["label"] for g, _ in ok]
+    pred = [r.label.value for _, r in ok]
+    proba = np.array([[r.probabilities[lab] for lab in LABELS] for _, r in ok]).reshape(-1, len(LABELS))
+    errors = [{"text": ok[i][0]["file"], "gold": gold_l[i], "predicted": pred[i],
+               "confidence": round(float(proba[i].max()), 4), "evidence": []}
+              for i in _worst(gold_l, pred, proba, n_errors)]
+    cand = [(g["candidate"], r.candidate) for g, r in ok if g.get("candidate") is not None]
+    start = [(g["closing_start"], r.closing_start) for g, r in ok if g.get("closing_start") is not None]
+    return TranscriptReport(
+        _report(gold_l, pred, proba, errors), len(lines), failed,
+        round(sum(a == b for a, b in cand) / len(cand), 4) if cand else None, len(cand),
+        round(sum(a == b for a, b in start) / len(start), 4) if start else None, len(start))
 
 
 def cross_validate(records, *, k: int = 5, random_state: int = 0, params: dict | None = None) -> dict:
