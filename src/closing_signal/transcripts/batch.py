@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
 
+from .decode import display_name
 from .scoring import TranscriptResult, plan_closing, score_plans
 from .readers import read_transcript
 from .types import TranscriptError
@@ -42,7 +43,7 @@ def score_files(paths: list[str | os.PathLike], model, *, candidate: str | None 
             plans.append((len(out), plan_closing(read_transcript(path, format=format), candidate)))
             out.append(None)
         except Exception as e:  # noqa: BLE001 — see _error
-            out.append(_error(str(path), e))
+            out.append(_error(display_name(path), e))
     try:
         for (i, _), result in zip(plans, score_plans([p for _, p in plans], model)):
             out[i] = result
@@ -66,17 +67,22 @@ def _error(source: str, e: BaseException) -> TranscriptResult:
 
 def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
     """Files named directly, and files with a transcript suffix under folders
-    (recursively, sorted, hidden files skipped)."""
+    (recursively, sorted, hidden files skipped). A folder that cannot be
+    listed is yielded itself, and a URL as written, so that each gets its
+    error row instead of vanishing."""
     for item in inputs:
         p = Path(item)
-        if p.is_dir():
-            for f in sorted(p.rglob("*")):
-                rel = f.relative_to(p)
-                if f.is_file() and f.suffix.lower() in TRANSCRIPT_SUFFIXES and \
-                        not any(part.startswith(".") for part in rel.parts):
-                    yield str(f)
-        else:
+        if "://" in str(item):
+            yield str(item)  # not made a Path, which would turn "s3://b/k" into "s3:/b/k"
+        elif not p.is_dir():
             yield str(p)
+        else:
+            found: list[Path] = []
+            for top, dirs, files in os.walk(p, onerror=lambda e: found.append(Path(e.filename))):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                found += [Path(top, f) for f in files
+                          if not f.startswith(".") and Path(f).suffix.lower() in TRANSCRIPT_SUFFIXES]
+            yield from map(str, sorted(found))
 
 
 # -- worker processes -------------------------------------------------------
@@ -144,8 +150,9 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
                     try:
                         yield from solo.submit(_run, [p]).result()
                     except BrokenProcessPool:
-                        yield TranscriptResult(source=p, label=None,
-                                               error=f"{p}: the worker process scoring this file died")
+                        name = display_name(p)
+                        yield TranscriptResult(source=name, label=None,
+                                               error=f"{name}: the worker process scoring this file died")
                     finally:
                         solo.shutdown(wait=True, cancel_futures=True)
                 pool = _pool(model_path, n_jobs, candidate, format)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import codecs
+import os
 
 from .types import TranscriptError
 
-__all__ = ["decode", "MAX_BYTES"]
+__all__ = ["decode", "display_name", "MAX_BYTES"]
 
 #: Larger files are refused rather than read into memory.
 MAX_BYTES = 64 * 2**20
@@ -18,6 +19,23 @@ def _control_share(text: str) -> float:
         return 0.0
     bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0)
     return bad / len(sample)
+
+
+def display_name(path) -> str:
+    """A file name as text that any UTF-8 writer accepts: bytes of the name
+    that are not UTF-8 (which ``os.fsdecode`` keeps as lone surrogates) become
+    ``\\xNN`` escapes; other names are returned as they are.
+
+    >>> display_name(os.fsdecode(b"caf\\xe9.txt"))
+    'caf\\\\xe9.txt'
+    """
+    name = os.fspath(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
+    if isinstance(name, str):
+        try:
+            name = name.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # a surrogate that no file name decodes to
+            return name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return name.decode("utf-8", "backslashreplace")
 
 
 def decode(data: bytes, source: str = "<bytes>") -> tuple[str, str]:

@@ -5,8 +5,8 @@
 * ``otter`` — a header line ``Name  0:03`` followed by the turn's text.
 * ``vtt`` — WebVTT, read with webvtt-py: Microsoft Teams ``<v Name>`` voice
   tags, or Zoom-style ``Name: text`` inside the cue.
-* ``srt`` — SubRip, read with the ``srt`` package: ``NAME:`` prefixes;
-  continuation cues carry no prefix.
+* ``srt`` — SubRip (cues split line by line, timestamps read with the ``srt``
+  package): ``NAME:`` prefixes; continuation cues carry no prefix.
 * ``json`` — speech-to-text output with diarized speakers: a list of segments
   (``speaker``, ``start``, ``end``, ``text``), or an object holding one under
   ``segments`` / ``utterances`` / ``results``…; speakers may be labels
@@ -23,20 +23,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from .decode import decode
+from .decode import MAX_BYTES, decode, display_name
 from .types import Transcript, TranscriptError, Turn, merge_turns
 
 __all__ = ["FORMATS", "detect_format", "read_transcript", "parse_transcript"]
 
-_TS = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?\s*[-–]?\s*)?"
+# Runs of spaces and digits are taken possessively (``\s*+``, ``\d++``: never given back, as what follows cannot
+# start with them) and a line's speaker part is matched from its start only, so a match costs time linear in the
+# line: no run of 100,000 spaces can make the regex engine try each way of splitting it.
+_TS = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d++)?[\])]?\s*+(?:[-–]\s*+)?)?"
 _NAME_WORD = r"(?:[^\W\d_a-z][\w'’.\-]*|\d+|\([A-Za-z][A-Za-z .]*\))"  # a capitalised word, any script
-_SPEAKER_LINE = re.compile(
-    rf"^\s*{_TS}(?P<speaker>SPEAKER_\d+|Speaker\s+\d+|{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s*{_TS}:\s*(?P<text>.*)$")
-_OTTER_HEADER = re.compile(r"^(?P<speaker>\S.{0,60}?)\s+(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\s*$")
+_SPEAKER_LINE = re.compile(  # "Speaker Name:" (the utterance is the rest of the line)
+    rf"\s*+{_TS}(?P<speaker>SPEAKER_\d+|Speaker\s++\d+|{_NAME_WORD}(?:\s++{_NAME_WORD}){{0,3}})\s*+{_TS}:")
+_OTTER_HEADER = re.compile(r"(?P<speaker>\S(?:.{0,59}\S)?)\s++(?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\s*+$")
+_SRT_TS = r"[0-9]{1,3}[,.:，．。：][0-9]{1,2}[,.:，．。：][0-9]{1,2}(?:[,.:，．。：][0-9]{0,9}|[0-9]{1,9})?"
+_SRT_TIMING = re.compile(rf"\s*+({_SRT_TS}) *+-[ -] *+> *+{_SRT_TS}")
+_SRT_INDEX = re.compile(r"\s*+-?[0-9]{1,9}(?:\.[0-9]*+)?\s*+")
 _EXT = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".csv": "csv"}
 
 
@@ -50,9 +58,8 @@ def _seconds(ts: str) -> float:
 
 def _speaker_prefix(text: str) -> tuple[str | None, str]:
     m = _SPEAKER_LINE.match(text)
-    if m and m.group("text").strip():
-        return m.group("speaker").strip(), m.group("text").strip()
-    return None, text.strip()
+    rest = text[m.end():].strip() if m else ""
+    return (m.group("speaker").strip(), rest) if rest else (None, text.strip())
 
 
 def detect_format(text: str, name: str | None = None) -> str:
@@ -81,31 +88,42 @@ def detect_format(text: str, name: str | None = None) -> str:
     return "text"
 
 
+def _joined(turns: list[Turn], parts: list[list[str]]) -> list[Turn]:
+    """Each turn with its lines joined — once, at the end: ``text +=`` per line would take quadratic time."""
+    for turn, lines in zip(turns, parts):
+        turn.text = " ".join(lines)
+    return turns
+
+
 def _read_plain(text: str, source: str) -> list[Turn]:
     turns: list[Turn] = []
+    parts: list[list[str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         m = _SPEAKER_LINE.match(line)
         if m:
-            turns.append(Turn(m.group("speaker").strip(), m.group("text").strip(), None, n))
+            turns.append(Turn(m.group("speaker").strip(), "", None, n))
+            parts.append([line[m.end():].strip()])
         elif turns:
-            turns[-1].text += " " + line.strip()
+            parts[-1].append(line.strip())
         # lines before the first "Speaker:" line (a title, a date) are a preamble and skipped
-    return turns
+    return _joined(turns, parts)
 
 
 def _read_otter(text: str, source: str) -> list[Turn]:
     turns: list[Turn] = []
+    parts: list[list[str]] = []
     for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         m = _OTTER_HEADER.match(line)
         if m:
             turns.append(Turn(m.group("speaker").strip(), "", _seconds(m.group("ts")), n))
+            parts.append([])
         elif turns:
-            turns[-1].text = (turns[-1].text + " " + line.strip()).strip()
-    return turns
+            parts[-1].append(line.strip())
+    return _joined(turns, parts)
 
 
 def _read_text(text: str, source: str) -> list[Turn]:
@@ -144,19 +162,34 @@ def _read_vtt(text: str, source: str) -> list[Turn]:
 
 
 def _read_srt(text: str, source: str) -> list[Turn]:
+    """Cues split here, line by line; the ``srt`` package reads only their
+    bounded timestamps. (``srt.parse`` searches the whole text with a regex
+    that takes cubic time on a run of digits, and quadratic on spaces.)"""
     import srt
 
+    lines = text.splitlines()
+    cues = [i for i, line in enumerate(lines) if _SRT_TIMING.match(line)]
+    if not cues:
+        raise TranscriptError(f"{source}: not valid SRT (no timing line such as 00:00:01,000 --> 00:00:04,000)")
+    heads = []  # where each cue starts: its number (blank lines may follow it), else its timing line
+    for prev, i in zip([-1, *cues], cues):
+        j = i - 1
+        while j > prev and not lines[j].strip():
+            j -= 1
+        heads.append(j if j > prev and _SRT_INDEX.fullmatch(lines[j]) else i)
+    junk = next((n for n in range(heads[0]) if lines[n].strip()), None)
+    if junk is not None:
+        raise TranscriptError(f"{source}:{junk + 1}: not valid SRT (text before the first subtitle)")
     turns: list[Turn] = []
     speaker = None
-    try:
-        for sub in srt.parse(text):
-            who, body = _speaker_prefix(" ".join(sub.content.split()))
-            speaker = who or speaker
-            turns.append(Turn(speaker, body, sub.start.total_seconds(), None))
-    except (srt.SRTParseError, ValueError) as e:
-        raise TranscriptError(f"{source}: not valid SRT ({e})") from None
-    if not turns:
-        raise TranscriptError(f"{source}: SRT file has no subtitles")
+    for i, end in zip(cues, [*heads[1:], len(lines)]):
+        try:
+            start = srt.srt_timestamp_to_timedelta(_SRT_TIMING.match(lines[i]).group(1)).total_seconds()
+        except ValueError as e:
+            raise TranscriptError(f"{source}:{i + 1}: not valid SRT ({e})") from None
+        who, body = _speaker_prefix(" ".join(" ".join(lines[i + 1:end]).split()))
+        speaker = who or speaker
+        turns.append(Turn(speaker, body, start, None))
     return turns
 
 
@@ -187,6 +220,8 @@ def _read_json(text: str, source: str) -> list[Turn]:
         raise TranscriptError(f"{source}:{e.lineno}:{e.colno}: invalid JSON ({e.msg})") from None
     except RecursionError:
         raise TranscriptError(f"{source}: JSON nested too deeply to be a transcript") from None
+    except ValueError as e:  # an integer of more than 4,300 digits
+        raise TranscriptError(f"{source}: invalid JSON ({e})") from None
     found = _find_segments(obj)
     if found is None:
         raise TranscriptError(f"{source}: no list of segments found (looked for a top-level list or "
@@ -267,41 +302,52 @@ def parse_transcript(text: str, *, format: str | None = None, source: str = "<te
     return Transcript(turns, fmt, source, encoding)
 
 
-def _read_url(url: str, format: str | None) -> Transcript:
-    try:
-        import fsspec
-    except ImportError:
-        raise TranscriptError(f"{url}: reading URLs needs fsspec (pip install 'closing-signal[dask]')") from None
-    from .decode import MAX_BYTES
+def _not_regular(mode: int) -> str | None:
+    """What a path that is not a regular file is; ``None`` for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode) else "a device or socket"
 
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    """A regular file's bytes, at most ``MAX_BYTES + 1`` of them. Pipes and
+    devices are refused without being opened (``st_size`` is 0 for them, a
+    FIFO blocks, ``/dev/zero`` never ends); the open never blocks and the
+    opened file is checked again, so a path swapped in between is refused too."""
     try:
-        with fsspec.open(url, "rb") as f:
-            data = f.read(MAX_BYTES + 1)
-    except (OSError, ValueError) as e:
-        raise TranscriptError(f"{url}: cannot read ({e})") from None
-    text, enc = decode(data, url)
-    name = url.rsplit("/", 1)[-1]
-    return parse_transcript(text, format=format or _EXT.get(Path(name).suffix.lower()) or detect_format(text),
-                            source=url, encoding=enc)
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind in (None, "a folder"):  # a folder is opened (not read) to tell why it could not be listed
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            try:
+                st = os.fstat(fd)
+                kind = _not_regular(st.st_mode)
+                if kind is None and st.st_size <= MAX_BYTES:
+                    with open(fd, "rb", closefd=False) as f:
+                        return f.read(MAX_BYTES + 1)
+            finally:
+                os.close(fd)
+            if kind is None:  # refused before it is read into memory
+                raise TranscriptError(f"{name}: {st.st_size / 2**20:.0f} MiB is larger than the "
+                                      f"{MAX_BYTES // 2**20} MiB limit")
+    except OSError as e:
+        raise TranscriptError(f"{name}: cannot read ({e.strerror or e})") from None
+    raise TranscriptError(f"{name}: {kind}, not a regular file; only transcript files are read")
 
 
 def read_transcript(path: str | Path, *, format: str | None = None) -> Transcript:
-    """Read a transcript file (or an fsspec URL such as ``s3://…`` when fsspec
-    is installed), detecting its encoding and format."""
-    from .decode import MAX_BYTES
+    """Read a local transcript file, detecting its encoding and format.
 
+    Only regular files are read, and no more than the size limit of them; a
+    URL (``s3://…``, ``http://…``) is refused: nothing is ever fetched over
+    a network. The transcript's ``source`` is the file name, with bytes that
+    are not UTF-8 written as ``\\xNN`` escapes."""
     if isinstance(path, str) and "://" in path and not path.startswith("file://"):
-        return _read_url(path, format)
+        raise TranscriptError(f"{display_name(path)}: a URL; only local files are read (closing_signal opens no "
+                              "network connections): download the file first")
     path = Path(path.removeprefix("file://") if isinstance(path, str) else path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # refuse before reading it into memory
-            raise TranscriptError(f"{path}: {size / 2**20:.0f} MiB is larger than the {MAX_BYTES // 2**20} MiB limit")
-        data = path.read_bytes()
-    except OSError as e:
-        raise TranscriptError(f"{path}: cannot read ({e.strerror or e})") from None
-    text, enc = decode(data, str(path))
+    name = display_name(path)
+    text, enc = decode(_read_bytes(path, name), name)
     if format is None:
         ext = _EXT.get(path.suffix.lower())
         format = ext or detect_format(text)
-    return parse_transcript(text, format=format, source=str(path), encoding=enc)
+    return parse_transcript(text, format=format, source=name, encoding=enc)

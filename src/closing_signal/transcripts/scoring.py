@@ -219,9 +219,7 @@ def score_transcript(path_or_text, candidate: str | None = None, format: str | N
         model = load()
     if isinstance(path_or_text, bytes):
         raise TypeError("path_or_text must be a path or a str; decode bytes or write them to a file first")
-    if _looks_like_path(path_or_text):
-        if not Path(path_or_text).is_file():
-            raise TranscriptError(f"{path_or_text}: no such file")
+    if _looks_like_path(path_or_text):  # a missing file, a pipe, a URL: read_transcript says which
         t = read_transcript(path_or_text, format=format)
     elif isinstance(path_or_text, str):
         if not path_or_text.strip():

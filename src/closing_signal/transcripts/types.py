@@ -44,14 +44,19 @@ class Transcript:
 
 def merge_turns(turns: list[Turn]) -> list[Turn]:
     """Join consecutive pieces of the same speaker into one turn (subtitle cues
-    split sentences; diarizers split long answers)."""
+    split sentences; diarizers split long answers). Linear: each turn's
+    pieces are joined once."""
     out: list[Turn] = []
+    parts: list[list[str]] = []
     for t in turns:
         text = t.text.strip()
         if not text:
             continue
         if out and out[-1].speaker == t.speaker:
-            out[-1].text = f"{out[-1].text} {text}"
+            parts[-1].append(text)
         else:
             out.append(Turn(t.speaker, text, t.start, t.line))
+            parts.append([text])
+    for turn, texts in zip(out, parts):
+        turn.text = " ".join(texts)
     return out
