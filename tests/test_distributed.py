@@ -102,14 +102,16 @@ def test_main_package_works_without_dask():
     assert "pip install 'closing-signal[dask]'" in out.stdout
 
 
-def test_fsspec_urls_are_read(model):
+def test_url_paths_are_refused_even_with_fsspec_installed(model):
+    """SECURITY.md: no network. fsspec is installed with Dask, yet a URL is never
+    opened: reading it is a clear error, and in a batch an error row."""
     import fsspec
 
-    from closing_signal.transcripts import read_transcript
+    from closing_signal.transcripts import TranscriptError, read_transcript
 
     fs = fsspec.filesystem("memory")
     fs.pipe("/bucket/talk.vtt", (TDIR / "t07_teams.vtt").read_bytes())
-    t = read_transcript("memory://bucket/talk.vtt")
-    assert t.format == "vtt" and t.source == "memory://bucket/talk.vtt" and len(t.turns) == 7
+    with pytest.raises(TranscriptError, match="a URL"):
+        read_transcript("memory://bucket/talk.vtt")
     row = score_file("memory://bucket/missing.vtt", model).to_row()
-    assert row["error"] and "memory://bucket/missing.vtt" in row["error"]
+    assert row["error"] and "memory://bucket/missing.vtt" in row["error"] and "a URL" in row["error"]

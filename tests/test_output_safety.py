@@ -215,3 +215,15 @@ def test_item15_csv_cells_never_start_a_formula(tmp_path):
     assert rows[0] == list(CSV_COLUMNS)
     assert all(not c.startswith(("=", "+", "-", "@")) for c in rows[1])
     assert RowWriter(str(path), append=True).done == {"=cmd.txt"}  # resume reads the name back
+
+
+def test_item4_resume_skips_a_file_whose_name_is_not_utf8(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"caf\xe9.txt")
+    (folder / name).write_text(T01.read_text())
+    out = tmp_path / "r.jsonl"
+    assert cli("score", str(folder), "--out", str(out)).returncode == 0
+    r = cli("score", str(folder), "--out", str(out), "--resume")
+    assert r.returncode == 0 and "1 already in" in r.stderr
+    assert len(out.read_text().splitlines()) == 1

@@ -192,6 +192,7 @@ def _score(args) -> int:
     from .output import RowWriter, format_of
     from .overwrite import check_not_input
     from .transcripts import iter_transcript_paths, score_transcripts
+    from .transcripts.decode import display_name
 
     out_path = args.out
     if args.resume and out_path == "-":
@@ -221,7 +222,7 @@ def _score(args) -> int:
             tmp.write(sys.stdin.buffer.read())
             tmp.close()
             inputs = [tmp.name if p == "-" else p for p in inputs]
-        paths = [p for p in iter_transcript_paths(inputs) if p not in done and
+        paths = [p for p in iter_transcript_paths(inputs) if display_name(p) not in done and
                  (out_path == "-" or os.path.abspath(p) != os.path.abspath(out_path))]
         from tqdm import tqdm
 

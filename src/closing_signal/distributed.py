@@ -2,7 +2,7 @@
 
 * :func:`score_frame` — a Dask DataFrame with a text column → the same frame
   with ``label`` and ``p_interest`` / ``p_ambiguous`` / ``p_disinterest``;
-* :func:`score_paths` — transcript paths (local, or any fsspec URL) → a Bag
+* :func:`score_paths` — local transcript paths (URLs are refused: no network) → a Bag
   of result rows, one per file, error rows included; :func:`write_rows` writes
   them as JSONL or Parquet partitions;
 * :func:`iter_scored` — futures-based scoring used by ``closing-signal score

@@ -21,7 +21,8 @@ from .model import Model
 from .overwrite import check_replaceable, replace_dir
 from .pipeline.build import make_pipeline, share_lexicon
 
-__all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS"]
+__all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS",
+           "SHIPPED_RECIPE"]
 
 
 class DataWarning(UserWarning):
@@ -52,6 +53,15 @@ def _display_path(f) -> str:
 
 #: Settings of the shipped model, chosen on data/dev.jsonl (see data/README.md).
 DEFAULT_PARAMS = {"C": 1.0, "min_df": 2, "bigrams": True}
+
+#: How the shipped model is trained, paths relative to the repository (README shows
+#: the same as a command): hand-written and real-derived training files with their
+#: weights, and the held-out real files its temperature is fitted on.
+SHIPPED_RECIPE = {
+    "data": [("data/train.jsonl", 1.0), ("data/dev.jsonl", 1.0)],
+    "calibrate_on": [],
+    "params": None,
+}
 
 
 def _versions() -> dict:
