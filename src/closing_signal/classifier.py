@@ -9,7 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _assert_all_finite, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
 from .calibration import fit_temperature
@@ -159,9 +160,12 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, lexicon: Lexicon | None):
         texts = _texts(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(texts):
+        y = column_or_1d(y, warn=True)  # a (n, 1) column is raveled with scikit-learn's warning
+        if len(y) != len(texts):
             raise ValueError(f"y must be 1-D with one label per text ({len(texts)}), got shape {y.shape}")
+        if y.dtype.kind == "f":
+            _assert_all_finite(y, input_name="y")
+        check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = np.asarray(sample_weight, dtype=np.float64)
             if sample_weight.shape != (len(texts),) or not np.all(np.isfinite(sample_weight)) \
@@ -171,7 +175,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("cannot fit on 0 texts")
         classes = np.unique(y)
         if len(classes) < 2:
-            raise ValueError(f"need at least 2 classes to fit, got {len(classes)}")
+            raise ValueError(f"need at least 2 classes to fit, got {len(classes)} class")
         self.lexicon_ = lexicon = lexicon or Lexicon.default()
         featurizer = Featurizer(bigrams=self.bigrams, stance_words=self.stance_words)
         row, key, _ = self._features(texts, lexicon, featurizer)
@@ -217,6 +221,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         self.featurizer_ = Featurizer(bigrams=self.bigrams, stance_words=self.stance_words, frozen=True)
         self.scorer_.index_keys(self.featurizer_.keys(vocab, lexicon.cue_types))
         self.classes_ = classes
+        self.n_iter_ = lr.n_iter_
         self.temperature_ = temperature
         return self
 
@@ -247,9 +252,11 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """Uncalibrated logits, shape (n_texts, n_classes)."""
+        """Uncalibrated logits, shape (n_texts, n_classes); with two classes,
+        scikit-learn's shape (n_texts,): the second class's logit minus the first's."""
         check_is_fitted(self, "scorer_")
-        return self._logits(_texts(X))[0]
+        d = self._logits(_texts(X))[0]
+        return d[:, 1] - d[:, 0] if len(self.classes_) == 2 else d
 
     def _logits(self, texts: list[str]):
         row, key, empty = self._features(texts, self.lexicon_, self.featurizer_)
