@@ -17,9 +17,13 @@ import spaCy or scikit-learn until a name that needs them is used.
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+try:  # one source of truth: the version pyproject.toml gave the installed package
+    __version__ = version("closing-signal")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "load": ".model", "Model": ".model",
