@@ -4,6 +4,7 @@
     closing-signal train data/train.jsonl --out DIR         train a model (safe format + model card)
     closing-signal evaluate data/test.jsonl [--model DIR]   scores, confusion matrix, calibration, errors
     closing-signal score data/transcripts --out results.jsonl   label interview transcripts (files, folders, -)
+    closing-signal review results.jsonl --out queue.jsonl   the closings to label next (least certain first)
 """
 
 from __future__ import annotations
@@ -272,6 +273,41 @@ def _score(args) -> int:
     return 1 if counts["failed"] else 0
 
 
+def _review(args) -> int:
+    import os
+    from collections import Counter
+
+    import closing_signal
+
+    from .data.records import DataError
+    from .overwrite import OverwriteError, check_not_input
+    from .review import candidates, formats, sampling
+    from .training import load_files
+
+    try:
+        fmt = formats.format_for(args.out, args.format)
+    except ValueError as e:
+        raise _usage_error(f"review: --out {e}")
+    check_not_input(args.out, [args.input, *args.exclude])
+    if os.path.lexists(args.out) and not args.force:  # before the work, not after it
+        raise OverwriteError(f"{args.out} exists; it was left as it is. Choose another --out, or pass --force")
+    try:
+        pool = candidates.read_candidates(args.input)
+        done = [r.text for r in load_files(args.exclude)]
+    except DataError as e:
+        print(f"closing-signal review: {e}", file=sys.stderr)
+        return 2
+    items = sampling.select(pool, closing_signal.load(args.model), args.n, strategy=args.strategy, seed=args.seed,
+                            exclude=done)
+    formats.write_queue(items, args.out, fmt, force=args.force)
+    guesses = ", ".join(f"{k} {v}" for k, v in sorted(Counter(i["guess"] for i in items).items()))
+    print(f"wrote {len(items)} of {len(pool)} closings to {args.out} ({fmt}; least certain first by "
+          f"{args.strategy}, near-duplicates left out; the model guessed {guesses or 'nothing'})", file=sys.stderr)
+    if fmt == "label-studio":
+        print(f"Label Studio labeling interface: {formats.LABEL_STUDIO_CONFIG}", file=sys.stderr)
+    return 0
+
+
 def _dask_rows(args, paths):
     """Rows scored on a Dask cluster: the one at ``--scheduler``, or a local one (``--dask``)."""
     try:
@@ -329,6 +365,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", action="store_true", help="score on a local Dask cluster of --jobs workers")
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.set_defaults(func=_score)
+
+    p = sub.add_parser("review", help="pick the closings to label next: least certain first, no near-duplicates")
+    p.add_argument("input", help="rows of closing-signal score (JSONL/CSV), JSONL of {\"text\"}, or one text a line")
+    p.add_argument("--out", "-o", required=True, help="the queue file (.jsonl, .json for Label Studio, .csv)")
+    p.add_argument("--n", type=_positive_int, default=200, help="how many closings to pick (default 200)")
+    p.add_argument("--format", choices=("jsonl", "label-studio", "prodigy", "csv"),
+                   help="queue format (default: from --out's ending; prodigy must be asked for)")
+    p.add_argument("--strategy", choices=("margin", "entropy", "random"), default="margin",
+                   help="uncertainty of the calibrated probabilities: margin of the top two (default) or entropy; "
+                        "random for a baseline")
+    p.add_argument("--seed", type=int, default=0, help="breaks ties (and orders --strategy random); default 0")
+    p.add_argument("--exclude", nargs="+", default=[], metavar="FILE",
+                   help="labeled files whose texts are already done (e.g. labels.jsonl of a previous round)")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.set_defaults(func=_review)
 
     p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
     p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")

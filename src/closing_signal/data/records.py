@@ -85,6 +85,10 @@ def read_records(path: str | Path, *, labels: tuple[str, ...] = LABELS) -> list[
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
+    from ..review.formats import reader_for  # Label Studio JSON, review labels logs and queues, Prodigy tasks
+
+    if (special := reader_for(path)) is not None:
+        return special(path, labels)
     records: list[Record] = []
     problems: list[str] = []
     for n, obj, err in _iter_raw(path):
