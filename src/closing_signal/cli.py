@@ -5,6 +5,7 @@
     closing-signal evaluate data/test.jsonl [--model DIR]   scores, confusion matrix, calibration, errors
     closing-signal score data/transcripts --out results.jsonl   label interview transcripts (files, folders, -)
     closing-signal review results.jsonl --out queue.jsonl   the closings to label next (least certain first)
+    closing-signal annotate queue.jsonl --out labels.jsonl  label them in your browser (127.0.0.1 only)
 """
 
 from __future__ import annotations
@@ -308,6 +309,14 @@ def _review(args) -> int:
     return 0
 
 
+def _annotate(args) -> int:
+    from .overwrite import check_not_input
+    from .review.server import serve
+
+    check_not_input(args.out, [args.queue])
+    return serve(args.queue, args.out, port=args.port, force=args.force)
+
+
 def _dask_rows(args, paths):
     """Rows scored on a Dask cluster: the one at ``--scheduler``, or a local one (``--dask``)."""
     try:
@@ -381,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="model directory (default: the shipped model)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.set_defaults(func=_review)
+
+    p = sub.add_parser("annotate", help="label a review queue in your browser (a page on 127.0.0.1)")
+    p.add_argument("queue", help="the queue from closing-signal review (JSONL)")
+    p.add_argument("--out", "-o", required=True, help="labels file: every answer is appended at once; "
+                                                      "restarting resumes it")
+    p.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765; 0: any free port)")
+    p.add_argument("--force", action="store_true", help="replace --out if it is not a closing-signal labels file")
+    p.set_defaults(func=_annotate)
 
     p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
     p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
