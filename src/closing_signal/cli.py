@@ -104,19 +104,32 @@ def _train(args) -> int:
     from .overwrite import check_not_input, check_replaceable
     from .training import load_files, train, write_model
 
-    check_not_input(args.out, [*args.data, *args.eval])
+    if not (args.data or args.base or args.add):
+        raise _usage_error("train: give labeled files, --base or --add FILE")
+    check_not_input(args.out, [*args.data, *args.eval, *args.add])
     check_replaceable(args.out, force=args.force)  # before the work, not after it
     try:
         records = load_files(args.data, weights=args.weights)
+        added = load_files(args.add)
         held_out = {str(p): load_files([p]) for p in args.eval}
         load_files(args.calibrate_on)  # bad lines are reported now, before training
     except DataError as e:
         print(f"closing-signal train: {e}", file=sys.stderr)
         return 2
+    data_files, base, held_added = list(args.data), args.base, []
+    if added:  # your labels: a fixed share is held out to compare the shipped model with the new one
+        from .review.holdout import split_holdout, without
+        from .training import base_corpus_paths
+
+        added, held_added = split_holdout(added, args.holdout)
+        if base:  # the shipped corpus joins here, so that no held-out text is trained on
+            data_files, base = [*data_files, *base_corpus_paths()], False
+            records = [*records, *load_files(base_corpus_paths())]
+        records, data_files = without([*records, *added], held_added), [*data_files, *args.add]
     params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = train(records, params=params, random_state=args.seed, data_files=args.data, base=args.base,
+        model = train(records, params=params, random_state=args.seed, data_files=data_files, base=base,
                       calibrate_on=args.calibrate_on)
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
@@ -128,10 +141,29 @@ def _train(args) -> int:
         metrics[Path(path).stem] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
                                                                       if k not in ("errors", "reliability")}}
         print(f"== held-out {path}\n{rep}\n")
+    if args.add:
+        metrics.update(_added_report(model, held_added, args))
     out = write_model(model, args.out, metrics=metrics, force=args.force)
     counts = model.meta["training"]["label_counts"]
     print(f"wrote {out} (trained on {model.meta['training']['n_records']} records: {counts})")
     return 0
+
+
+def _added_report(model, held: list, args) -> dict:
+    """Before (shipped model) / after (new model) on the held-out share of --add, printed and for the card."""
+    import closing_signal
+
+    from .review.holdout import HOLDOUT_RULE, before_after
+
+    rule = HOLDOUT_RULE.format(pct=round(100 * args.holdout))
+    if not held:
+        print(f"== none of your labels was held out ({rule}): label more for a before/after comparison")
+        return {}
+    r = before_after(held, closing_signal.load(), model)
+    print(f"== held-out part of your labels: {r['n']} closings, never trained on ({rule})\n"
+          f"macro-F1: shipped model {r['before']['macro_f1']:.4f} -> new model {r['after']['macro_f1']:.4f}\n")
+    note = f"{', '.join(map(str, args.add))}: {rule}; shipped model macro-F1 {r['before']['macro_f1']}"
+    return {"your-labels-held-out": {"file": note, **r["after"], "before": r["before"]}}
 
 
 def _evaluate(args) -> int:
@@ -400,12 +432,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_annotate)
 
     p = sub.add_parser("train", help="train a model on labeled JSONL/CSV")
-    p.add_argument("data", nargs="+", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL)")
+    p.add_argument("data", nargs="*", help="labeled files (JSONL or CSV with text,label; Prodigy JSONL; "
+                                          "Label Studio JSON; labels from closing-signal annotate)")
     p.add_argument("--out", required=True, help="model directory to write")
     p.add_argument("--force", action="store_true",
                    help="replace --out even if it is not a closing-signal model directory")
     p.add_argument("--eval", nargs="*", default=[], help="held-out files to score and record in the model card")
     p.add_argument("--base", action="store_true", help="also train on the shipped corpus")
+    p.add_argument("--add", nargs="+", default=[], metavar="FILE",
+                   help="your labels (e.g. from closing-signal annotate): --holdout of them is kept apart by a "
+                        "hash of the text, and the shipped and new models are compared on it")
+    p.add_argument("--holdout", type=float, default=0.2, metavar="FRACTION",
+                   help="share of --add held out for the before/after comparison (default 0.2)")
     p.add_argument("--weights", nargs="+", type=float, metavar="W",
                    help="one weight per DATA file: how much its records count (default 1 each)")
     p.add_argument("--calibrate-on", nargs="+", default=[], metavar="FILE",

@@ -43,3 +43,29 @@ def split_holdout(records: Sequence, fraction: float = 0.2) -> tuple[list, list]
         first[g] = min(first.get(g, k), k)
     held = [_bucket(first[g]) < fraction for g in groups]
     return [r for r, h in zip(records, held) if not h], [r for r, h in zip(records, held) if h]
+
+
+def without(records: Sequence, held: Sequence) -> list:
+    """``records`` minus any whose normalized text is that of a held-out record (no leak into training).
+
+    >>> from closing_signal.data.records import Record
+    >>> [r.text for r in without([Record("I'm in!", "interest", "a:1"), Record("No", "disinterest", "a:2")],
+    ...                          [Record("im in", "interest", "b:1")])]
+    ['No']
+    """
+    gone = {tuple(normalize_tokens(r.text)) for r in held}
+    return [r for r in records if tuple(normalize_tokens(r.text)) not in gone]
+
+
+def before_after(held: Sequence, before, after) -> dict:
+    """Scores of the ``before`` and ``after`` models on the held-out records:
+    ``{"n", "before": report, "after": report}`` (reports as ``Report.to_dict()`` without errors)."""
+    from ..evaluation import evaluate
+
+    texts, gold = [r.text for r in held], [r.label for r in held]
+
+    def score(model) -> dict:
+        rep = evaluate(model, texts, gold, n_errors=0).to_dict()
+        return {k: v for k, v in rep.items() if k not in ("errors", "reliability")}
+
+    return {"n": len(held), "before": score(before), "after": score(after)}
