@@ -226,3 +226,16 @@ def test_train_add_holds_out_part_of_the_labels_and_reports_before_and_after(tmp
     assert meta["training"]["n_records"] > 2000  # the shipped corpus was included
     assert "your-labels-held-out" in (tmp_path / "m" / "README.md").read_text()
     assert run("train", "--out", tmp_path / "n").returncode == 2  # nothing to train on
+
+
+def test_simulated_loop_uncertainty_beats_random_on_a_small_pool(tmp_path):
+    """benchmarks/review_loop.py --quick: 660 closings, 40 random labels then 3 rounds of 40."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "review_loop.py"), "--quick", "--out",
+                          str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rec = json.loads(next(tmp_path.glob("review-loop-*-quick.json")).read_text())
+    mean = rec["mean"]
+    assert mean["margin"]["n_labels"] == [40, 80, 120, 160]
+    assert mean["margin"]["data/dev.jsonl"][0] == mean["random"]["data/dev.jsonl"][0]  # the same start
+    assert mean["margin"]["data/dev.jsonl"][-1] > mean["random"]["data/dev.jsonl"][-1]
+    assert "| labels |" in (tmp_path / "review-loop-latest-quick.md").read_text()

@@ -321,11 +321,11 @@ def _review(args) -> int:
         fmt = formats.format_for(args.out, args.format)
     except ValueError as e:
         raise _usage_error(f"review: --out {e}")
-    check_not_input(args.out, [args.input, *args.exclude])
+    check_not_input(args.out, [*args.inputs, *args.exclude])
     if os.path.lexists(args.out) and not args.force:  # before the work, not after it
         raise OverwriteError(f"{args.out} exists; it was left as it is. Choose another --out, or pass --force")
     try:
-        pool = candidates.read_candidates(args.input)
+        pool = [c for path in args.inputs for c in candidates.read_candidates(path)]
         done = [r.text for r in load_files(args.exclude)]
     except DataError as e:
         print(f"closing-signal review: {e}", file=sys.stderr)
@@ -408,7 +408,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_score)
 
     p = sub.add_parser("review", help="pick the closings to label next: least certain first, no near-duplicates")
-    p.add_argument("input", help="rows of closing-signal score (JSONL/CSV), JSONL of {\"text\"}, or one text a line")
+    p.add_argument("inputs", nargs="+", metavar="FILE",
+                   help="rows of closing-signal score (JSONL/CSV), JSONL of {\"text\"}, or one text a line")
     p.add_argument("--out", "-o", required=True, help="the queue file (.jsonl, .json for Label Studio, .csv)")
     p.add_argument("--n", type=_positive_int, default=200, help="how many closings to pick (default 200)")
     p.add_argument("--format", choices=("jsonl", "label-studio", "prodigy", "csv"),
