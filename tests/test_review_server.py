@@ -31,10 +31,10 @@ def make_queue(path: Path) -> Path:
 class Annotator:
     """A running `closing-signal annotate` process and a small JSON client for it."""
 
-    def __init__(self, queue: Path, out: Path, *extra: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "closing_signal.cli", "annotate", str(queue), "--out",
-                                      str(out), "--port", "0", *extra], stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    def __init__(self, queue: Path, out: Path, *extra: str, args: list[str] | None = None, cwd: Path = ROOT):
+        args = args or ["annotate", str(queue), "--out", str(out), "--port", "0", *extra]
+        self.proc = subprocess.Popen([sys.executable, "-m", "closing_signal.cli", *args], stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True, cwd=cwd)
         line = self.proc.stdout.readline()
         m = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/\n", line)
         if not m:
