@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -35,13 +36,23 @@ def load(path: str | Path | None = None) -> Model:
 
 class Model:
     """Labels closings. Thin wrapper over a spaCy pipeline (``model.nlp``)
-    whose last component, ``closing_signal``, writes ``doc.cats``."""
+    whose last component, ``closing_signal``, writes ``doc.cats``.
+
+    Thread-safe: one model may serve many threads (``predict``,
+    ``predict_many``, evidence read later, ``model.nlp(text)``). Each batch
+    is tokenized, analysed and scored under the component's ``lock``, and a
+    spaCy memory zone is only open while that lock is held; ``model.nlp``
+    tokenizes under it too (a text tokenized while another thread's zone is
+    open would get words the zone frees)."""
 
     def __init__(self, nlp: Language, *, path: str | Path | None = None):
         if "closing_signal" not in nlp.pipe_names:
             raise ValueError("nlp has no 'closing_signal' component")
         self.nlp = nlp
         self.path = Path(path) if path is not None else None
+        hook = nlp.__dict__.get("make_doc")
+        if not (isinstance(hook, _LockedMakeDoc) and hook.component is self.component):
+            nlp.make_doc = _LockedMakeDoc(nlp, self.component)
 
     @classmethod
     def from_disk(cls, path: str | Path) -> Model:
@@ -109,47 +120,41 @@ class Model:
 
     #: The first WARM texts a model reads build spaCy's permanent vocabulary
     #: (inside a memory zone every word would be created anew each time it is
-    #: seen, ~5x slower). After that, words first seen in a stream live in a
-    #: memory zone that is freed every ZONE texts, so memory stays flat.
+    #: seen, ~5x slower). After that, each batch is read in a memory zone that
+    #: frees the words it saw first, so memory stays flat.
     WARM = 20_000
-    ZONE = 50_000
     _seen = 0
 
     def _predict_chunks(self, chunks: Iterable[list[str]], *, evidence: bool = False) -> Iterator[Prediction]:
-        rotation = ZoneRotation(self)
-        try:
-            for chunk in chunks:
-                rotation.advance(len(chunk))
-                yield from self._predict_chunk(chunk, zone=False, evidence=evidence)
-        finally:
-            rotation.close()
+        for chunk in chunks:
+            yield from self._predict_chunk(chunk, evidence=evidence)
 
-    def _score(self, texts: list[str], *, zone: bool = True):
+    def _score(self, texts: list[str]):
         """Probabilities of ``texts`` (rows in the order of ``self.labels``),
         their clipped texts and offsets, features and feature columns."""
-        if zone and self._seen >= self.WARM:
-            with self.nlp.memory_zone():
-                return self._score(texts, zone=False)
-        self._seen += len(texts)
-        clipped = [clip(t) for t in texts]
         comp = self.component
-        comp._ready()
-        # each Doc is read into the batch analysis as it is made, and not kept
-        docs = self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names if n in _OURS])
-        probs, feats, cols = comp.score_analysis(analyze(docs, comp.lexicon))
+        with comp.lock:
+            comp._ready()
+            with self.nlp.memory_zone() if self._seen >= self.WARM else nullcontext():
+                self._seen += len(texts)
+                clipped = [clip(t) for t in texts]
+                # each Doc is read into the batch analysis as it is made, and not kept
+                docs = self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names if n in _OURS])
+                probs, feats, cols = comp.score_analysis(analyze(docs, comp.lexicon))
         return probs, clipped, feats, cols
 
     def _probabilities(self, texts: list[str]):
         """Only the probabilities (what a worker process sends back)."""
-        return self._score(texts, zone=False)[0]
+        return self._score(texts)[0]
 
-    def _predict_chunk(self, texts: list[str], *, zone: bool = True, evidence: bool = False) -> list[Prediction]:
-        probs, clipped, feats, cols = self._score(texts, zone=zone)
-        if not evidence:
-            return self._predictions(texts, probs)
-        evidence = self.component.evidence(feats, cols, [c for c, _ in clipped], probs.argmax(axis=1).tolist(),
-                                           [offset for _, offset in clipped])
-        return self._predictions(texts, probs, [tuple(e) for e in evidence])
+    def _predict_chunk(self, texts: list[str], *, evidence: bool = False) -> list[Prediction]:
+        with self.component.lock:
+            probs, clipped, feats, cols = self._score(texts)
+            if not evidence:
+                return self._predictions(texts, probs)
+            evidence = self.component.evidence(feats, cols, [c for c, _ in clipped], probs.argmax(axis=1).tolist(),
+                                               [offset for _, offset in clipped])
+            return self._predictions(texts, probs, [tuple(e) for e in evidence])
 
     def _predictions(self, texts: list[str], probs, evidence: list | None = None) -> list[Prediction]:
         classes = self.labels
@@ -173,39 +178,42 @@ class _ChunkEvidence:
         self.model, self.texts, self.result = model, texts, None
 
     def get(self, i: int) -> tuple[Evidence, ...]:
-        if self.result is None:
-            self.result = [p.evidence for p in self.model._predict_chunk(self.texts, evidence=True)]
-            self.model = self.texts = None
+        model = self.model
+        if model is not None:  # not computed yet, or being computed by another thread
+            with model.component.lock:
+                if self.result is None:
+                    self.result = [p.evidence for p in model._predict_chunk(self.texts, evidence=True)]
+                    self.model = self.texts = None
         return self.result[i]
 
 
 _OURS = frozenset({"closing_signal_clauses", "closing_signal_cues", "closing_signal"})
 
 
+class _LockedMakeDoc:
+    """``nlp.make_doc`` of a :class:`Model`'s pipeline: tokenizes under the
+    classifier's lock, so no thread tokenizes while another's memory zone is open."""
+
+    __slots__ = ("nlp", "component")
+
+    def __init__(self, nlp: Language, component: ClosingSignalComponent):
+        self.nlp, self.component = nlp, component
+
+    def __call__(self, text: str):
+        with self.component.lock:
+            return type(self.nlp).make_doc(self.nlp, text)
+
+
 class ZoneRotation:
-    """The memory-zone policy for one long stream of chunks on ``model``:
-    no zone while the model has read fewer than ``WARM`` texts, then a spaCy
-    memory zone that is closed and reopened every ``ZONE`` texts. Used by
-    ``predict_many`` and by each worker process."""
+    """Kept for worker code written against the old zone policy (one zone
+    held open across batches). A :class:`Model` now opens a memory zone per
+    batch, under its lock, so this does nothing."""
 
     def __init__(self, model: Model):
         self.model = model
-        self.zone = None
-        self.seen = 0
 
     def advance(self, n: int) -> None:
-        """Call before predicting the next ``n`` texts."""
-        m = self.model
-        if m._seen < m.WARM:
-            return
-        if self.zone is None or self.seen >= m.ZONE:
-            self.close()
-            self.zone = m.nlp.memory_zone()
-            self.zone.__enter__()
-            self.seen = 0
-        self.seen += n
+        pass
 
     def close(self) -> None:
-        if self.zone is not None:
-            self.zone.__exit__(None, None, None)
-            self.zone = None
+        pass

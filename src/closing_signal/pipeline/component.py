@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -12,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..evidence import batch_evidence
 from ..features import Featurizer, Features
-from ..persistence import load_model, save_model
+from ..persistence import labels_problem, load_model, save_model
 from ..prediction import Evidence
 from ..scoring import LinearScorer
 from . import _extensions as ext
@@ -48,6 +52,12 @@ class ClosingSignalComponent:
 
     The weights are learned state: read by ``from_disk`` or, if the component
     was made with ``model="default"`` or a path, on first use.
+
+    Thread-safe: ``lock`` (one per component) is held while a batch is
+    analysed and scored, in every path (``__call__``, ``pipe``, ``score``,
+    and :class:`~closing_signal.model.Model`, which also tokenizes and opens
+    spaCy memory zones under it). It is never held across a ``yield``; a
+    fork waits for it, and a pickled component gets a fresh one.
     """
 
     def __init__(self, nlp: Language, name: str = "closing_signal", *, model: str | None = "default",
@@ -60,13 +70,37 @@ class ClosingSignalComponent:
         self.lexicon: Lexicon | None = None
         self.featurizer: Featurizer | None = None
         self.meta: dict = {}
+        self._new_lock()
+
+    def _new_lock(self) -> None:
+        self.lock = threading.RLock()
+        if hasattr(os, "register_at_fork"):  # a forked process never inherits the lock held, or a batch half done
+            ref = weakref.ref(self)
+            os.register_at_fork(before=partial(_at_fork, ref, "acquire"),
+                                after_in_parent=partial(_at_fork, ref, "release"),
+                                after_in_child=partial(_at_fork, ref, "renew"))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._new_lock()
 
     # -- state ------------------------------------------------------------
     def use(self, scorer: LinearScorer, lexicon: Lexicon, meta: dict | None = None) -> ClosingSignalComponent:
-        """Install fitted weights and the lexicon they were trained with."""
-        self.scorer, self.lexicon, self.meta = scorer, lexicon, dict(meta or {})
-        self.featurizer = Featurizer(bigrams=self.meta.get("settings", {}).get("bigrams", True), frozen=True)
-        scorer.index_keys(self.featurizer.keys(scorer.features, lexicon.cue_types))
+        """Install fitted weights and the lexicon they were trained with.
+        ``ValueError`` unless the weights are for exactly the three labels."""
+        problem = labels_problem(list(scorer.classes))
+        if problem:
+            raise ValueError(f"pipe '{self.name}': {problem}")
+        meta = dict(meta or {})
+        featurizer = Featurizer(bigrams=meta.get("settings", {}).get("bigrams", True), frozen=True)
+        with self.lock:
+            scorer.index_keys(featurizer.keys(scorer.features, lexicon.cue_types))
+            self.scorer, self.lexicon, self.meta, self.featurizer = scorer, lexicon, meta, featurizer
         return self
 
     def _ready(self) -> None:
@@ -74,8 +108,9 @@ class ClosingSignalComponent:
             if self.model is None:
                 raise ValueError(f"pipe '{self.name}' has no model: load one with from_disk() "
                                  "or create it with config={'model': 'default'} or a model path")
-            path = default_model_path() if self.model == "default" else Path(self.model)
-            self.from_disk(path)
+            with self.lock:
+                if self.scorer is None:
+                    self.from_disk(default_model_path() if self.model == "default" else Path(self.model))
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -89,16 +124,22 @@ class ClosingSignalComponent:
     def score(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
         """Probabilities (n_docs, n_labels), the Docs' features and each
         feature's model column (-1: unknown to the model)."""
-        self._ready()
-        return self.score_analysis(analysis_of(docs, self.lexicon))
+        with self.lock:
+            self._ready()
+            return self.score_analysis(analysis_of(docs, self.lexicon))
 
     def score_analysis(self, a: Analysis) -> tuple[np.ndarray, Features, np.ndarray]:
-        """:meth:`score` for an analysis already made (with ``self.lexicon``)."""
-        self._ready()
-        feats = self.featurizer(a)
-        cols = self.scorer.columns(feats.key)
-        logits = self.scorer.logits(feats.row, cols, a.n_docs)
-        return self.scorer.proba(logits, a.n_words == 0), feats, cols
+        """:meth:`score` for an analysis already made, with ``self.lexicon``
+        and in this thread (word ids are only valid there)."""
+        with self.lock:
+            self._ready()
+            if a.lexicon is not self.lexicon or a.generation != a.lexicon.words.generation:
+                raise ValueError("the analysis was made with another lexicon, in another thread, or before the "
+                                 "word table started afresh: analyse the Docs again")
+            feats = self.featurizer(a)
+            cols = self.scorer.columns(feats.key)
+            logits = self.scorer.logits(feats.row, cols, a.n_docs)
+            return self.scorer.proba(logits, a.n_words == 0), feats, cols
 
     def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
         """What :meth:`score` returns. Writes nothing."""
@@ -121,26 +162,41 @@ class ClosingSignalComponent:
                               self.n_evidence, offsets)
 
     def __call__(self, doc: Doc) -> Doc:
-        scores = self.predict([doc])
-        self.set_annotations([doc], scores)
+        with self.lock:
+            self.set_annotations([doc], self.predict([doc]))
         return doc
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 256) -> Iterator[Doc]:
         stream = iter(stream)
         while batch := list(islice(stream, batch_size)):
-            self.set_annotations(batch, self.predict(batch))
+            with self.lock:
+                self.set_annotations(batch, self.predict(batch))
             yield from batch
 
     # -- serialization ----------------------------------------------------
     def to_disk(self, path, *, exclude=tuple()) -> None:
         self._ready()
-        info = {k: v for k, v in self.meta.items() if k not in {"format", "closing_signal_version", "labels",
-                                                                   "temperature", "n_features", "settings", "files"}}
-        save_model(path, self.scorer, self.lexicon, settings=self.meta.get("settings", {"bigrams": True}), info=info)
+        with self.lock:
+            scorer, lexicon, meta = self.scorer, self.lexicon, self.meta
+        info = {k: v for k, v in meta.items() if k not in {"format", "closing_signal_version", "labels",
+                                                             "temperature", "n_features", "settings", "files"}}
+        save_model(path, scorer, lexicon, settings=meta.get("settings", {"bigrams": True}), info=info)
 
     def from_disk(self, path, *, exclude=tuple()) -> ClosingSignalComponent:
         scorer, lexicon, meta = load_model(path)
         return self.use(scorer, lexicon, meta)
+
+
+def _at_fork(ref, what: str) -> None:
+    comp = ref()
+    if comp is None:
+        return
+    if what == "acquire":
+        comp.lock.acquire()
+    elif what == "release":
+        comp.lock.release()
+    else:
+        comp.lock = threading.RLock()
 
 
 @Language.factory(

@@ -10,6 +10,9 @@ nothing (fillers, emoji, symbols, other punctuation).
 
 from __future__ import annotations
 
+import itertools
+import threading
+
 import numpy as np
 
 __all__ = ["WordTable", "WORD", "PUNCT", "DROP", "BOUNDARY", "SENTENCE_END", "QUESTION_MARK",
@@ -53,24 +56,12 @@ class _Column:
         return self.n - 1
 
 
-class WordTable:
-    """NORM hash → kind, punctuation flags and clean words; clean word → id,
-    flags and lexicon word id. Bounded: past ``limit`` entries it starts
-    afresh (``generation`` counts the starts, so caches keyed by word id
-    know when to drop theirs) — a stream of new words never grows memory.
+class _Table:
+    """One generation of one thread's :class:`WordTable` (see there)."""
 
-    Special words get fixed ids (``self.ids["so"]``…) in every generation.
-    """
-
-    limit = 20_000
-
-    def __init__(self, lexicon):
+    def __init__(self, lexicon, generation: int):
         self.lexicon = lexicon
-        self.generation = 0
-        self._start()
-
-    def _start(self) -> None:
-        self.generation += 1
+        self.generation = generation
         self._types: dict[int, int] = {}
         self.kind, self.pflags = _Column(np.int8), _Column(np.int8)
         self.exp_start, self.exp_len = _Column(np.int64), _Column(np.int64)
@@ -78,8 +69,7 @@ class WordTable:
         self._ids: dict[str, int] = {}
         self.words: list[str] = []
         self.flags, self.lex = _Column(np.int64), _Column(np.int64)
-        lex = self.lexicon
-        for w in ("so", "that", "said", *(w for p in lex.filler_phrases for w in p)):
+        for w in ("so", "that", "said", *(w for p in lexicon.filler_phrases for w in p)):
             self.word_id(w)
         self.ids = dict(self._ids)
 
@@ -114,12 +104,6 @@ class WordTable:
             self.exp.append(self.word_id(w))
         return self.kind.n - 1
 
-    def begin_batch(self) -> None:
-        """Start afresh if the table is over its limit (only between batches:
-        ids stay valid within one)."""
-        if len(self._types) > self.limit or len(self.words) > self.limit:
-            self._start()
-
     def types(self, hashes: list[int], is_punct: list[int], strings) -> np.ndarray:
         """Type ids of distinct NORM hashes (``strings``: the Docs' StringStore)."""
         get = self._types.get
@@ -129,3 +113,71 @@ class WordTable:
                 h = hashes[k]
                 out[k] = self._types[h] = self._add_type(strings[h], bool(is_punct[k]))
         return np.array(out, dtype=np.int64)
+
+
+class _PerThread(threading.local):
+    """The calling thread's current :class:`_Table`, ``table`` (made on its first use in each thread)."""
+
+    def __init__(self, owner: WordTable):
+        self.owner = owner
+
+    def __getattr__(self, name: str):
+        if name != "table":
+            raise AttributeError(name)
+        self.table = self.owner._new_table()
+        return self.table
+
+
+def _per_thread(name: str) -> property:
+    return property(lambda self: getattr(self._local.table, name), doc=f"This thread's ``{name}``.")
+
+
+class WordTable:
+    """NORM hash → kind, punctuation flags and clean words; clean word → id,
+    flags and lexicon word id. Bounded: past ``limit`` entries it starts
+    afresh (``generation`` changes, so caches keyed by word id know when to
+    drop theirs) — a stream of new words never grows memory.
+
+    Special words get fixed ids (``self.ids["so"]``…) in every generation.
+
+    Thread-safe: each thread reads Docs through its own table (``kind``,
+    ``words``, ``ids``, ``generation``… are the calling thread's), so no
+    thread sees ids change or start afresh under a batch it is analysing.
+    Generations are numbered across threads: a ``(table, generation)`` pair
+    names one set of ids.
+    """
+
+    limit = 20_000
+
+    def __init__(self, lexicon):
+        self.lexicon = lexicon
+        self._generations = itertools.count(1)
+        self._local = _PerThread(self)
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k not in ("_local", "_generations")}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._generations = itertools.count(1)
+        self._local = _PerThread(self)
+
+    def _new_table(self) -> _Table:
+        return _Table(self.lexicon, next(self._generations))
+
+    generation, kind, pflags, exp_start, exp_len, exp, words, flags, lex, ids = map(
+        _per_thread, ("generation", "kind", "pflags", "exp_start", "exp_len", "exp", "words", "flags", "lex", "ids"))
+
+    def word_id(self, w: str) -> int:
+        return self._local.table.word_id(w)
+
+    def types(self, hashes: list[int], is_punct: list[int], strings) -> np.ndarray:
+        """Type ids of distinct NORM hashes (``strings``: the Docs' StringStore)."""
+        return self._local.table.types(hashes, is_punct, strings)
+
+    def begin_batch(self) -> None:
+        """Start afresh if this thread's table is over its limit (only
+        between batches: ids stay valid within one)."""
+        t = self._local.table
+        if len(t._types) > self.limit or len(t.words) > self.limit:
+            self._local.table = self._new_table()
