@@ -65,7 +65,8 @@ def test_duplicates_conflicts_and_imbalance_are_reported():
     assert "a:3 (ambiguous)" in report.conflicts[0][0] and len(kept) == 31
     assert any("class imbalance" in w and "'interest'" in w for w in report.warnings)
     with pytest.warns(DataWarning, match="conflicting labels"):
-        train(recs + [Record(f"Count me in {i}", "interest", f"c:{i}") for i in range(5)])
+        train(recs + [Record(f"Count me in {i}", "interest", f"c:{i}") for i in range(5)]
+              + [Record(f"When will I hear back about round {i}?", "ambiguous", f"d:{i}") for i in range(5)])
 
 
 def test_prodigy_jsonl_is_read(tmp_path):

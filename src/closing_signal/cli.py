@@ -129,8 +129,12 @@ def _train(args) -> int:
     params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = train(records, params=params, random_state=args.seed, data_files=data_files, base=base,
-                      calibrate_on=args.calibrate_on)
+        try:
+            model = train(records, params=params, random_state=args.seed, data_files=data_files, base=base,
+                          calibrate_on=args.calibrate_on)
+        except DataError as e:
+            print(f"closing-signal train: {e}", file=sys.stderr)
+            return 2
     for w in caught:
         print(f"warning: {w.message}", file=sys.stderr)
     metrics = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from functools import partial
@@ -114,7 +115,7 @@ class Model:
         offset = 0
         while chunk := list(islice(it, batch_size)):
             for i, t in enumerate(chunk):
-                check_text(t, where=f"texts[{offset + i}]")
+                chunk[i] = check_text(t, where=f"texts[{offset + i}]")
             offset += len(chunk)
             yield chunk
 
@@ -205,11 +206,12 @@ class _LockedMakeDoc:
 
 
 class ZoneRotation:
-    """Kept for worker code written against the old zone policy (one zone
-    held open across batches). A :class:`Model` now opens a memory zone per
-    batch, under its lock, so this does nothing."""
+    """Deprecated: a :class:`Model` now opens a memory zone per batch, under
+    its lock, so this does nothing. Kept so code written against it runs."""
 
     def __init__(self, model: Model):
+        warnings.warn("ZoneRotation is deprecated and does nothing: Model manages its memory zones itself",
+                      DeprecationWarning, stacklevel=2)
         self.model = model
 
     def advance(self, n: int) -> None:

@@ -16,8 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 __all__ = ["imap_chunks"]
 
-# Per worker process only (never set in the parent): the model this worker
-# uses and its memory-zone rotation.
+# Per worker process only (never set in the parent): the model this worker uses.
 _worker = {}
 
 
@@ -31,14 +30,10 @@ def resolve_model(arg):
 
 
 def _init(model_arg) -> None:
-    from .model import ZoneRotation
-
-    _worker["model"] = model = resolve_model(model_arg)
-    _worker["rotation"] = ZoneRotation(model)
+    _worker["model"] = resolve_model(model_arg)
 
 
 def _run(texts: list[str]):
-    _worker["rotation"].advance(len(texts))
     return _worker["model"]._probabilities(texts)
 
 

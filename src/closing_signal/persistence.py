@@ -274,8 +274,10 @@ def load_model(path: str | Path) -> tuple[LinearScorer, Lexicon, dict]:
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= MAX_FEATURES:
         raise ModelFileError(f"{meta_path}: 'n_features' must be an integer in [0, {MAX_FEATURES}], got {str(n)[:50]}")
     settings = meta.get("settings", {})
-    if not isinstance(settings, dict) or not isinstance(settings.get("bigrams", True), bool):
-        raise ModelFileError(f"{meta_path}: 'settings' must be a JSON object whose 'bigrams' is true or false")
+    if not isinstance(settings, dict) or not all(isinstance(settings.get(k, True), bool)
+                                                 for k in ("bigrams", "stance_words")):
+        raise ModelFileError(f"{meta_path}: 'settings' must be a JSON object whose 'bigrams' and 'stance_words' "
+                             "are true or false")
     problem = _temperature_problem(meta.get("temperature"))
     if problem:
         raise ModelFileError(f"{meta_path}: {problem}")

@@ -15,7 +15,7 @@ import warnings
 
 from .classifier import ClosingSignalClassifier
 from .data.quality import check_records
-from .data.records import Record, file_sha256, read_records
+from .data.records import DataError, Record, file_sha256, read_records
 from .labels import LABELS
 from .model import Model
 from .overwrite import check_replaceable, replace_dir
@@ -113,6 +113,10 @@ def train(records: Sequence[Record] | Sequence[tuple[str, str]] | Sequence[str |
     if not recs:
         raise ValueError("no training records")
     recs, quality = check_records(recs)
+    missing = [lab for lab in LABELS if lab not in {r.label for r in recs}]
+    if missing:
+        raise DataError(f"no examples of {', '.join(missing)}: a model needs all three labels "
+                        f"({', '.join(LABELS)}); add some and train again")
     for w in quality.warnings:
         warnings.warn(w, DataWarning, stacklevel=2)
     pairs = [(r.text, r.label) for r in recs]

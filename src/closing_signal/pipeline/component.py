@@ -97,7 +97,9 @@ class ClosingSignalComponent:
         if problem:
             raise ValueError(f"pipe '{self.name}': {problem}")
         meta = dict(meta or {})
-        featurizer = Featurizer(bigrams=meta.get("settings", {}).get("bigrams", True), frozen=True)
+        settings = meta.get("settings", {})
+        featurizer = Featurizer(bigrams=settings.get("bigrams", True), stance_words=settings.get("stance_words", False),
+                                frozen=True)
         with self.lock:
             scorer.index_keys(featurizer.keys(scorer.features, lexicon.cue_types))
             self.scorer, self.lexicon, self.meta, self.featurizer = scorer, lexicon, meta, featurizer
