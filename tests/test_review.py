@@ -133,6 +133,8 @@ def test_label_studio_round_trip(tmp_path):
     (tmp_path / "export.json").write_text(json.dumps(tasks))
     got = [(r.text, r.label) for r in read_records(tmp_path / "export.json")]
     assert got == [(ITEMS[0]["text"], "ambiguous"), ("Where do I sign?", "interest"), ("I'll pass, thanks", "disinterest")]
+    out = run("evaluate", tmp_path / "export.json", "--json")  # the command reads the export too
+    assert out.returncode == 0 and json.loads(out.stdout)["n"] == 3, out.stderr
     tasks[2]["annotations"] = [ann("maybe")]
     (tmp_path / "bad.json").write_text(json.dumps(tasks))
     with pytest.raises(DataError, match=r"bad\.json:task 3 .*'maybe'"):
