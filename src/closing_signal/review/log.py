@@ -103,7 +103,10 @@ class LabelsLog:
                 os.ftruncate(fd, end)
                 data = data[:end]
             self.events = [e for _, e in parse_log(data, str(self.path))]
-            fold(self.events)
+            try:
+                fold(self.events)
+            except LogError as e:
+                raise LogError(f"{self.path}: {e}; the labels file was edited by hand?") from None
         except BaseException:
             os.close(fd)
             raise

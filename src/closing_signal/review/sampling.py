@@ -15,9 +15,12 @@ walking down the ranking, an item that is a near-duplicate
 >>> from closing_signal import load
 >>> from closing_signal.review.candidates import Candidate
 >>> texts = ["What happens after today?", "I'll take it!", "i'll take it", "I love it here"]
->>> queue = select([Candidate(t, f"doc:{i}") for i, t in enumerate(texts)], load(), 2)
->>> [(q["text"], q["guess"]) for q in queue]    # the model is wrong on the first; its twin is passed over
-[("I'll take it!", 'disinterest'), ('I love it here', 'interest')]
+>>> queue = select([Candidate(t, f"doc:{i}") for i, t in enumerate(texts)], load(), 3)
+>>> len(queue), sum(q["text"].lower().startswith("i'll take it") for q in queue)   # one of the twins
+(3, 1)
+>>> sorted(queue[0]) == sorted(["id", "text", "source", "rank", "guess", "probabilities", "evidence",
+...                             "uncertainty", "strategy", "model"])
+True
 """
 
 from __future__ import annotations

@@ -66,7 +66,9 @@ function act(key) {
 }
 
 function press(key) {
-  chain = chain.then(() => act(key)).catch((err) => { $("status").textContent = err.message; });
+  // on an error (say, the item was answered in another tab) the page reloads the state, then shows why
+  chain = chain.then(() => act(key)).catch((err) => call("GET", "/api/next").then(show).catch(() => {})
+    .then(() => { $("status").textContent = err.message; }));
 }
 
 document.addEventListener("keydown", (ev) => {
