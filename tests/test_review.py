@@ -87,6 +87,11 @@ def test_review_command_is_deterministic_and_reads_score_rows(tmp_path):
     cands = read_candidates(rows)
     assert len(cands) == 25  # decided_by, or the last closing turn re-read for an ambiguous closing
     assert all(c.text.strip() for c in cands)
+    short = next(c for c in cands if c.text == "Absolutely.")  # a reply comes with its question
+    assert short.source.endswith("t10_zoom.vtt") and "still interested" in short.context
+    assert run("score", "data/transcripts", "--out", tmp_path / "rows.csv").returncode == 0
+    assert [(c.text, c.context) for c in read_candidates(tmp_path / "rows.csv")] == [(c.text, c.context)
+                                                                                      for c in cands]
     outs = []
     for name in ("a.jsonl", "b.jsonl"):
         r = run("review", rows, "--n", "8", "--seed", "3", "--out", tmp_path / name)

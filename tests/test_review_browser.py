@@ -51,6 +51,7 @@ def test_labeling_five_closings_with_the_keyboard(browser, tmp_path):
         wait.until(lambda d: d.find_element(By.ID, "text").text == TEXTS[0])
         assert browser.find_element(By.CSS_SELECTOR, "#text mark").text == "I'd"  # the evidence is marked
         assert "ambiguous" in browser.find_element(By.ID, "guess").text
+        assert "Recruiter: Any questions for us?" in browser.find_element(By.ID, "context").text
         keys = ["1", "2", "3", "s", "u", "2", "1"]  # a skip taken back: five answers stand
         ActionChains(browser).send_keys(*keys).perform()
         wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-done") == "5")

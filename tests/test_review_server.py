@@ -25,6 +25,7 @@ def make_queue(path: Path) -> Path:
               "probabilities": {"interest": 0.3, "ambiguous": 0.4, "disinterest": 0.3}, "model": "test",
               "evidence": [{"text": t.split()[0], "start": 0, "end": len(t.split()[0]), "cue": "X", "weight": 1.0}]}
              for i, t in enumerate(TEXTS)]
+    items[0]["context"] = "Recruiter: Any questions for us?"
     return write_queue(items, path)
 
 

@@ -4,8 +4,9 @@ Accepted inputs (detected from the ending, then the content):
 
 - the rows ``closing-signal score`` writes (JSONL or CSV): the utterance that
   decided each transcript (``decided_by``); when none did (an ambiguous
-  closing), the candidate's last closing turn, read again from the transcript
-  if the file is still there. Rows with an ``error`` are left out;
+  closing), the candidate's last closing turn. If the transcript is still
+  there, the turn before it comes along as ``context`` (shown to the labeler,
+  never trained on). Rows with an ``error`` are left out;
 - JSONL of utterances (``{"text": ...}``, other fields ignored) or a CSV with a
   ``text`` column;
 - a text file, one closing per line (blank lines and ``#`` comments skipped).
@@ -32,37 +33,44 @@ __all__ = ["Candidate", "read_candidates"]
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """A closing that could be labeled: its text and where it came from (``file:line``)."""
+    """A closing that could be labeled: its text, where it came from (``file:line``, or the
+    transcript), and the turn before it when known (a short "Absolutely." needs its question)."""
 
     text: str
     source: str
+    context: str | None = None
 
 
-def _closing_text(row: dict) -> str | None:
-    """The utterance a score row was decided by, else the candidate's last closing turn (re-read)."""
-    if isinstance(row.get("decided_by"), str) and row["decided_by"].strip():
-        return row["decided_by"]
+def _closing_text(row: dict) -> tuple[str | None, str | None]:
+    """The utterance a score row was decided by (else the candidate's last closing turn) and, as its
+    context, the other speaker's turn before it: both read again from the transcript if it is there."""
+    decided = row["decided_by"] if isinstance(row.get("decided_by"), str) and row["decided_by"].strip() else None
     from ..transcripts import TranscriptError, read_transcript
 
     try:
         turns = read_transcript(row["file"]).turns
         start = int(row.get("closing_start") or 0)
     except (TranscriptError, OSError, ValueError, TypeError):
-        return None
-    said = [t.text for t in turns[start:] if row.get("candidate") in (None, "", t.speaker)]
-    return said[-1] if said else None
+        return decided, None
+    said = [i for i in range(start, len(turns)) if row.get("candidate") in (None, "", turns[i].speaker)]
+    at = next((i for i in reversed(said) if turns[i].text == decided), None) if decided else (said or [None])[-1]
+    if at is None:
+        return decided, None
+    before = next((t for t in reversed(turns[:at]) if t.speaker != turns[at].speaker), None)
+    context = None if before is None else f"{before.speaker}: {before.text}" if before.speaker else before.text
+    return turns[at].text, context
 
 
-def _from_object(obj: dict, where: str) -> tuple[str | None, str | None]:
-    """(text, problem) of one JSON object or CSV row."""
+def _from_object(obj: dict, where: str) -> tuple[str | None, str | None, str | None]:
+    """(text, context, problem) of one JSON object or CSV row."""
     if "decided_by" in obj and "file" in obj:  # a row of `closing-signal score`
         if obj.get("error"):
-            return None, None
-        return _closing_text(obj), None
+            return None, None, None
+        return *_closing_text(obj), None
     text = obj.get("text")
     if not isinstance(text, str):
-        return None, f"{where}: no 'text' (expected {{\"text\": ...}} or a row of closing-signal score)"
-    return (text if text.strip() else None), None
+        return None, None, f"{where}: no 'text' (expected {{\"text\": ...}} or a row of closing-signal score)"
+    return (text if text.strip() else None), None, None
 
 
 def read_candidates(path: str | Path) -> list[Candidate]:
@@ -85,9 +93,9 @@ def read_candidates(path: str | Path) -> list[Candidate]:
             raise DataError(f"{path}:1: a CSV needs a 'text' column (or be the output of closing-signal score)")
         try:
             for n, row in enumerate(reader, 2):
-                t, err = _from_object({k: v for k, v in row.items() if k is not None}, f"{path}:{n}")
+                t, ctx, err = _from_object({k: v for k, v in row.items() if k is not None}, f"{path}:{n}")
                 problems += [err] if err else []
-                out += [Candidate(t, f"{row.get('file') or path}:{n}")] if t else []
+                out += [Candidate(t, row.get("file") or f"{path}:{n}", ctx)] if t else []
         except csv.Error as e:
             raise DataError(f"{path}:{reader.line_num}: unreadable CSV ({e})") from None
     else:
@@ -107,9 +115,9 @@ def read_candidates(path: str | Path) -> list[Candidate]:
             if not isinstance(obj, dict):
                 problems.append(f"{path}:{n}: expected a JSON object")
                 continue
-            t, err = _from_object(obj, f"{path}:{n}")
+            t, ctx, err = _from_object(obj, f"{path}:{n}")
             problems += [err] if err else []
-            out += [Candidate(t, f"{obj['file']}" if "decided_by" in obj else f"{path}:{n}")] if t else []
+            out += [Candidate(t, str(obj["file"]) if "decided_by" in obj else f"{path}:{n}", ctx)] if t else []
     if problems:
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         raise DataError(f"{len(problems)} bad line(s) in {path}:\n  " + "\n  ".join(problems[:20]) + more)

@@ -50,10 +50,11 @@ __all__ = ["QUEUE_FORMATS", "LABEL_STUDIO_CONFIG", "CSV_HEADER", "write_queue", 
 
 QUEUE_FORMATS = ("jsonl", "label-studio", "prodigy", "csv")
 #: The labeling interface to paste into a Label Studio project (names match the export).
-LABEL_STUDIO_CONFIG = ('<View><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single">'
+LABEL_STUDIO_CONFIG = ('<View><Text name="context" value="$context"/><Text name="text" value="$text"/><Choices name="label" toName="text" choice="single">'
                        + "".join(f'<Choice value="{lab}"/>' for lab in LABELS) + "</Choices></View>")
 #: Columns of the CSV queue: fill in ``label``.
-CSV_HEADER = ("id", "text", "label", "guess", *(f"p_{lab}" for lab in LABELS), "uncertainty", "evidence", "source")
+CSV_HEADER = ("id", "text", "label", "guess", *(f"p_{lab}" for lab in LABELS), "uncertainty", "evidence", "source",
+              "context")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs these as formulas (OWASP): quote with '
 
 
@@ -82,11 +83,12 @@ def _hash32(*parts: str) -> int:
 
 def _meta(item: dict) -> dict:
     return {"id": item["id"], "guess": item["guess"], "probabilities": item["probabilities"],
-            "uncertainty": item["uncertainty"], "source": item["source"]}
+            "uncertainty": item["uncertainty"], "source": item["source"], "context": item.get("context")}
 
 
 def _label_studio(items: Sequence[dict]) -> str:
-    tasks = [{"data": {"text": it["text"], "item_id": it["id"], "source": it["source"]},
+    tasks = [{"data": {"text": it["text"], "context": it.get("context") or "", "item_id": it["id"],
+                       "source": it["source"]},
               "meta": _meta(it),
               "predictions": [{"model_version": it.get("model", "closing_signal"),
                                "score": max(it["probabilities"].values()),
@@ -120,7 +122,7 @@ def _csv(items: Sequence[dict]) -> str:
     for it in items:
         w.writerow([_cell(v) for v in (it["id"], it["text"], "", it["guess"],
                                        *(it["probabilities"][lab] for lab in LABELS), it["uncertainty"],
-                                       [e["text"] for e in it["evidence"]], it["source"])])
+                                       [e["text"] for e in it["evidence"]], it["source"], it.get("context") or "")])
     return buf.getvalue()
 
 

@@ -106,5 +106,6 @@ def select(candidates: Iterable[Candidate], model, n: int, *, strategy: str = "m
         items.append({"id": item_id(texts[i]), "text": texts[i], "source": pool[i].source, "rank": rank,
                       "guess": p.label.value, "probabilities": {k: round(v, 6) for k, v in p.probabilities.items()},
                       "evidence": [e.to_dict() for e in p.evidence], "uncertainty": scores[i],
-                      "strategy": strategy, "model": version})
+                      "strategy": strategy, "model": version,
+                      **({"context": pool[i].context} if pool[i].context else {})})
     return items

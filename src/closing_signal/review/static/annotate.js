@@ -49,9 +49,11 @@ function show(state) {
   if (!current) {
     $("text").textContent = "All done. Retrain with: closing-signal train --base --add " + p.file + " --out DIR";
     $("guess").textContent = "";
+    $("context").textContent = "";
     return;
   }
   $("text").append(marked(current.text, current.evidence));
+  $("context").textContent = current.context ? `just before: ${current.context}` : "";
   const probs = current.probabilities || {};
   $("guess").textContent = current.guess ? `model's guess: ${current.guess} (` +
     Object.entries(probs).map(([k, v]) => `${k} ${Number(v).toFixed(2)}`).join(", ") + ")" : "";
