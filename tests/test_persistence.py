@@ -125,7 +125,7 @@ def test_shipped_model_card_has_data_hash_versions_and_metrics(model):
 
 
 def test_documented_command_reproduces_the_shipped_model(tmp_path, model):
-    """`closing-signal train data/train.jsonl data/dev.jsonl --out DIR` rebuilds models/default.
+    """The README's training command (training.SHIPPED_RECIPE) rebuilds models/default.
 
     With the library versions it was trained with: identical feature list and
     lexicon, weights equal to 1e-9 (relative) and identical labels and
@@ -141,9 +141,16 @@ def test_documented_command_reproduces_the_shipped_model(tmp_path, model):
 
     from closing_signal.training import _versions
 
+    from closing_signal.training import SHIPPED_RECIPE
+
     root = Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "closing_signal.cli", "train", "data/train.jsonl", "data/dev.jsonl",
-                    "--out", str(tmp_path / "m")], cwd=root, check=True, capture_output=True)
+    data = [p for p, _ in SHIPPED_RECIPE["data"]]
+    weights = [str(w) for _, w in SHIPPED_RECIPE["data"]]
+    command = ["train", *data, "--weights", *weights, "--calibrate-on", *SHIPPED_RECIPE["calibrate_on"]]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "closing-signal " + " ".join(command) in " ".join(readme.split()), "README shows another command"
+    subprocess.run([sys.executable, "-m", "closing_signal.cli", *command, "--out", str(tmp_path / "m")], cwd=root,
+                   check=True, capture_output=True)
     shipped = root / "models" / "default"
     rebuilt = closing_signal.load(tmp_path / "m")
     texts = [json.loads(line)["text"] for line in (root / "data" / "dev.jsonl").read_text().splitlines()]

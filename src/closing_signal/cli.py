@@ -119,12 +119,12 @@ def _train(args) -> int:
     data_files, base, held_added = list(args.data), args.base, []
     if added:  # your labels: a fixed share is held out to compare the shipped model with the new one
         from .review.holdout import split_holdout, without
-        from .training import base_corpus_paths
+        from .training import base_corpus, base_corpus_paths
 
         added, held_added = split_holdout(added, args.holdout)
         if base:  # the shipped corpus joins here, so that no held-out text is trained on
             data_files, base = [*data_files, *base_corpus_paths()], False
-            records = [*records, *load_files(base_corpus_paths())]
+            records = [*records, *base_corpus()]
         records, data_files = without([*records, *added], held_added), [*data_files, *args.add]
     params = {k: v for k, v in (("C", args.C), ("min_df", args.min_df)) if v is not None}
     with warnings.catch_warnings(record=True) as caught:
