@@ -125,6 +125,14 @@ def test_only_the_page_and_the_api_are_served(files):
         assert a.request("GET", "/")[0] == 200
         status, page = a.request("GET", "/annotate.js")
         assert status == 200 and b"fetch(" in page
+        for name in ("annotate.html", "annotate.js", "annotate.css"):  # no CDN, nothing from the internet
+            static = (ROOT / "src" / "closing_signal" / "review" / "static" / name).read_text()
+            assert "http://" not in static and "https://" not in static and "//" + "cdn" not in static
+        conn = http.client.HTTPConnection("127.0.0.1", a.port, timeout=10)
+        conn.request("GET", "/")
+        headers = conn.getresponse().headers
+        conn.close()
+        assert "default-src 'none'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
         for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/annotate.html", "/annotate.html",
                      "/api", "/api/next/../../x", "//etc/passwd", "/review/server.py", "/queue.jsonl"):
             assert a.request("GET", path)[0] == 404, path
