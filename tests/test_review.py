@@ -246,3 +246,16 @@ def test_simulated_loop_uncertainty_beats_random_on_a_small_pool(tmp_path):
     assert mean["margin"]["data/dev.jsonl"][0] == mean["random"]["data/dev.jsonl"][0]  # the same start
     assert mean["margin"]["data/dev.jsonl"][-1] > mean["random"]["data/dev.jsonl"][-1]
     assert "| labels |" in (tmp_path / "review-loop-latest-quick.md").read_text()
+
+
+@pytest.mark.parametrize("body", ['[1, "x", null]', '[{"data": "text"}]', '[{"data": {"text": "Hi"}, "annotations": 5}]',
+                                  '[{"data": {"text": "Hi"}, "annotations": [{"result": [{"type": "choices", '
+                                  '"value": "interest"}]}]}]',
+                                  '[{"data": {"text": "Hi"}, "annotations": [{"result": [{"type": "choices", '
+                                  '"value": {"choices": []}}]}]}]', '[{"text": "Hi", "label": {"choices": []}}]',
+                                  '[{"data": {"text": 7}, "annotations": [{"result": [{"type": "choices", '
+                                  '"value": {"choices": ["interest", "ambiguous"]}}]}]}]', "[" * 100_000, "[]"])
+def test_a_damaged_label_studio_file_is_a_data_error(tmp_path, body):
+    (tmp_path / "export.json").write_text(body)
+    with pytest.raises(DataError, match="export.json"):
+        read_records(tmp_path / "export.json")

@@ -171,6 +171,19 @@ def _check(where: str, text, label, labels, problems: list[str]) -> bool:
     return False
 
 
+def _get(obj, key):
+    return obj.get(key) if isinstance(obj, dict) else None
+
+
+def _list(obj) -> list:
+    return obj if isinstance(obj, list) else []
+
+
+def _one(choices):
+    """The single choice of a Label Studio ``choices`` list (anything else is reported as a bad label)."""
+    return choices[0] if isinstance(choices, list) and len(choices) == 1 and isinstance(choices[0], str) else choices
+
+
 def _read_label_studio(path: Path, labels: tuple[str, ...]) -> list[Record]:
     try:
         tasks = json.loads(path.read_bytes().decode("utf-8-sig"))
@@ -184,22 +197,20 @@ def _read_label_studio(path: Path, labels: tuple[str, ...]) -> list[Record]:
             problems.append(f"{where}: expected a JSON object")
             continue
         if "data" not in task:  # JSON-MIN: {"text": ..., "label": "interest" | {"choices": [...]}}
-            label = task.get("label")
-            label = label.get("choices", [None])[0] if isinstance(label, dict) else label
+            label = _one(_get(task.get("label"), "choices")) if isinstance(task.get("label"), dict) else task.get("label")
             if _check(where, task.get("text"), label, labels, problems):
                 records.append(Record(task["text"], label, where))
             continue
-        text = (task.get("data") or {}).get("text")
-        for a in task.get("annotations") or task.get("completions") or []:
+        text = _get(task.get("data"), "text")
+        for a in _list(task.get("annotations") or task.get("completions")):
             if not isinstance(a, dict) or a.get("was_cancelled"):
                 continue
-            choices = [r.get("value", {}).get("choices") for r in a.get("result") or []
-                       if isinstance(r, dict) and r.get("type") == "choices"]
-            if not choices:
+            chosen = [_get(r.get("value"), "choices") for r in _list(a.get("result"))
+                      if isinstance(r, dict) and r.get("type") == "choices"]
+            if not chosen:
                 continue  # an annotation that chose nothing
-            label = choices[0][0] if isinstance(choices[0], list) and len(choices[0]) == 1 else choices[0]
-            if _check(f"{where} annotation {a.get('id', '?')}", text, label, labels, problems):
-                records.append(Record(text, label, where))
+            if _check(f"{where} annotation {a.get('id', '?')}", text, _one(chosen[0]), labels, problems):
+                records.append(Record(text, _one(chosen[0]), where))
     return _finish(path, records, problems)
 
 
