@@ -82,3 +82,37 @@ def test_to_disk_and_spacy_load_in_a_fresh_process(nlp, tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == expected
+
+
+def _records(path, n=None):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    lines = (root / path).read_text(encoding="utf-8").splitlines()
+    recs = [json.loads(line) for line in lines if line.strip()]
+    return recs[:n] if n else recs
+
+
+def test_nlp_evaluate_scores_real_examples(nlp):
+    from spacy.training import Example
+
+    labels = ("interest", "ambiguous", "disinterest")
+    examples = [Example.from_dict(nlp.make_doc(r["text"]), {"cats": {k: float(k == r["label"]) for k in labels}})
+                for r in _records("data/test.jsonl")]
+    scores = nlp.evaluate(examples)
+    assert 0.5 < scores["cats_macro_f"] <= 1.0
+    assert set(scores["cats_f_per_type"]) == set(labels)
+    assert scores["cats_score"] == scores["cats_macro_f"]
+    # the weights the factory declares name a score that evaluate returns
+    weights = nlp.get_pipe_meta("closing_signal").default_score_weights
+    assert set(weights) <= set(scores)
+
+
+def test_model_predict_equals_doc_cats_exactly(nlp):
+    import closing_signal
+
+    model = closing_signal.load()
+    texts = [r["text"] for r in _records("data/real/test.jsonl", 300)]
+    assert len(texts) >= 200
+    for t in texts:
+        assert model.predict(t).probabilities == nlp(t).cats, t

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import numpy as np
 from spacy.language import Language
+from spacy.scorer import Scorer
 from spacy.tokens import Doc
+from spacy.training import Example
 
 from ..evidence import batch_evidence
 from ..features import Featurizer, Features
@@ -54,7 +56,7 @@ class ClosingSignalComponent:
     was made with ``model="default"`` or a path, on first use.
 
     Thread-safe: ``lock`` (one per component) is held while a batch is
-    analysed and scored, in every path (``__call__``, ``pipe``, ``score``,
+    analysed and scored, in every path (``__call__``, ``pipe``, ``score_docs``,
     and :class:`~closing_signal.model.Model`, which also tokenizes and opens
     spaCy memory zones under it). It is never held across a ``yield``; a
     fork waits for it, and a pickled component gets a fresh one.
@@ -123,7 +125,7 @@ class ClosingSignalComponent:
         self._ready()
 
     # -- prediction -------------------------------------------------------
-    def score(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
+    def score_docs(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
         """Probabilities (n_docs, n_labels), the Docs' features and each
         feature's model column (-1: unknown to the model)."""
         with self.lock:
@@ -131,7 +133,7 @@ class ClosingSignalComponent:
             return self.score_analysis(analysis_of(docs, self.lexicon))
 
     def score_analysis(self, a: Analysis) -> tuple[np.ndarray, Features, np.ndarray]:
-        """:meth:`score` for an analysis already made, with ``self.lexicon``
+        """:meth:`score_docs` for an analysis already made, with ``self.lexicon``
         and in this thread (word ids are only valid there)."""
         with self.lock:
             self._ready()
@@ -144,8 +146,16 @@ class ClosingSignalComponent:
             return self.scorer.proba(logits, a.n_words == 0), feats, cols
 
     def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
-        """What :meth:`score` returns. Writes nothing."""
-        return self.score(docs)
+        """What :meth:`score_docs` returns. Writes nothing."""
+        return self.score_docs(docs)
+
+    def score(self, examples: Iterable[Example], **kwargs) -> dict:
+        """spaCy's ``Pipe.score``: how well ``doc.cats`` of the predicted Docs
+        match the reference ones (``cats_macro_f``, ``cats_f_per_type``, ...;
+        see ``spacy.scorer.Scorer.score_cats``), so ``nlp.evaluate`` works."""
+        kwargs.setdefault("labels", self.labels)
+        kwargs.setdefault("multi_label", False)
+        return Scorer.score_cats(examples, "cats", **kwargs)
 
     def set_annotations(self, docs: list[Doc], scores: tuple[np.ndarray, Features, np.ndarray]) -> None:
         probs, feats, cols = scores
