@@ -9,9 +9,11 @@
   --scheduler``: rows come back as they finish; tasks of a worker that dies are
   re-run elsewhere by Dask.
 
-Each worker loads the model once: from :class:`ModelPlugin` when it is
-registered (``client.register_plugin(ModelPlugin(path))``), else from a
-per-process cache the first time a task needs it. Nothing pickles the model
+Each worker loads the model once, into the per-process cache of
+:func:`closing_signal.model.worker_model` (the one the local pools use): when
+it starts if :class:`ModelPlugin` is registered
+(``client.register_plugin(ModelPlugin(path))``), else the first time a task
+needs it. Nothing pickles the model
 into tasks; tasks carry only a model *path* (``None`` = the model installed
 with the package on the worker). Every file goes through
 :func:`closing_signal.transcripts.score_file`, the same engine-agnostic core
@@ -26,7 +28,7 @@ from collections.abc import Iterable, Iterator
 try:
     import dask.bag as db
     import pandas as pd
-    from distributed import WorkerPlugin, as_completed, get_worker
+    from distributed import WorkerPlugin, as_completed
 except ImportError as e:  # pragma: no cover - exercised in a subprocess test
     raise ImportError("closing_signal.distributed needs Dask: pip install 'closing-signal[dask]' "
                       f"({e.name} is missing)") from None
@@ -34,15 +36,15 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
 from .frames import predict_frame
 from .frames import score_frame as score_frame_any
 from .labels import LABELS
+from .model import worker_model
+from .transcripts.batch import score_files
 
 __all__ = ["ModelPlugin", "score_frame", "score_paths", "write_rows", "iter_scored", "worker_model"]
 
-# Per process (each Dask worker process has its own): models loaded by path.
-_CACHE: dict = {}
-
 
 class ModelPlugin(WorkerPlugin):
-    """Loads the model once when a worker starts (and on workers that join later)."""
+    """Loads the model once when a worker starts (and on workers that join
+    later), into the process's model cache (:func:`worker_model`)."""
 
     name = "closing-signal-model"
 
@@ -51,29 +53,10 @@ class ModelPlugin(WorkerPlugin):
         self.model = None
 
     def setup(self, worker) -> None:
-        from .model import Model, load
-
-        self.model = load() if self.model_path is None else Model.from_disk(self.model_path)
+        self.model = worker_model(self.model_path)
 
     def teardown(self, worker) -> None:
         self.model = None
-
-
-def worker_model(model_path: str | None = None):
-    """The model for this process: the registered plugin's, else a per-process cache."""
-    key = None if model_path is None else str(model_path)
-    try:
-        plugin = get_worker().plugins.get(ModelPlugin.name)
-    except ValueError:  # not running on a worker
-        plugin = None
-    if plugin is not None and plugin.model is not None and plugin.model_path == key:
-        return plugin.model
-    model = _CACHE.get(key)
-    if model is None:
-        from .model import Model, load
-
-        model = _CACHE[key] = load() if key is None else Model.from_disk(key)
-    return model
 
 
 def _score_partition(pdf: pd.DataFrame, text_column: str, model_path: str | None) -> pd.DataFrame:
@@ -96,8 +79,6 @@ def score_frame(df, text_column: str = "text", *, model_path: str | None = None)
 
 
 def _score_files(paths: Iterable[str], model_path: str | None, candidate: str | None, format: str | None) -> list:
-    from .transcripts.batch import score_files
-
     model = worker_model(model_path)
     return [r.to_row() for r in score_files(list(paths), model, candidate=candidate, format=format)]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
+import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from functools import partial
 from itertools import islice
@@ -12,13 +15,13 @@ from pathlib import Path
 from spacy.language import Language
 
 from .labels import LABELS, Label
-from .pipeline.analysis import analyze
+from .parallel import imap_chunks, start_method
 from .pipeline.build import make_pipeline
 from .pipeline.component import ClosingSignalComponent, default_model_path
 from .prediction import Evidence, Prediction
 from .text import check_text, clip
 
-__all__ = ["Model", "load", "ZoneRotation"]
+__all__ = ["Model", "PredictedBatch", "load", "probabilities", "worker_model", "worker_model_arg", "ZoneRotation"]
 
 
 def load(path: str | Path | None = None) -> Model:
@@ -83,7 +86,7 @@ class Model:
         empty or whitespace-only text is ``ambiguous`` (nothing was said).
         Only the last ``closing_signal.text.MAX_CHARS`` characters of a longer
         text are read: the stance that counts is the final one."""
-        return self._predict_chunk([check_text(text)], evidence=True)[0]
+        return self._batch([check_text(text)], evidence=True).predictions[0]
 
     def predict_many(self, texts: Iterable[str], *, batch_size: int = 1000, n_process: int = 1) -> Iterator[Prediction]:
         """Predictions for ``texts``, lazily and in input order.
@@ -102,12 +105,24 @@ class Model:
             raise TypeError("texts must be an iterable of str, not a str; use predict() for one text")
         chunks = self._checked_chunks(texts, batch_size)
         if n_process == 1:
-            yield from self._predict_chunks(chunks)
+            for chunk in chunks:
+                yield from self._batch(chunk).predictions
             return
-        from .parallel import imap_chunks
+        for chunk, probs in imap_chunks(chunks, n_process, probabilities, worker_model, worker_model_arg(self)):
+            yield from PredictedBatch(self, chunk, probs).predictions
 
-        for chunk, probs in imap_chunks(self, chunks, n_process):
-            yield from self._predictions(chunk, probs)
+    def predict_batch(self, texts: Sequence[str], *, evidence: bool = True, cue_types: bool = False) -> PredictedBatch:
+        """Score ``texts`` as one batch (tokenized and analysed once): the
+        predictions, the probability array, and with ``cue_types=True`` the
+        cue types found in each text. ``evidence=False`` computes evidence
+        only when a prediction's ``evidence`` is first read.
+
+        The one batch path behind :meth:`predict`, :meth:`predict_many`, the
+        worker pools, transcript scoring and Dask."""
+        if isinstance(texts, str):
+            raise TypeError("texts must be a sequence of str, not a str; use predict() for one text")
+        return self._batch([check_text(t, where=f"texts[{i}]") for i, t in enumerate(texts)],
+                           evidence=evidence, cue_types=cue_types)
 
     @staticmethod
     def _checked_chunks(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
@@ -126,47 +141,98 @@ class Model:
     WARM = 20_000
     _seen = 0
 
-    def _predict_chunks(self, chunks: Iterable[list[str]], *, evidence: bool = False) -> Iterator[Prediction]:
-        for chunk in chunks:
-            yield from self._predict_chunk(chunk, evidence=evidence)
-
-    def _score(self, texts: list[str]):
-        """Probabilities of ``texts`` (rows in the order of ``self.labels``),
-        their clipped texts and offsets, features and feature columns."""
+    def _batch(self, texts: list[str], *, evidence: bool = False, cue_types: bool = False) -> PredictedBatch:
+        """:meth:`predict_batch` of texts already checked."""
         comp = self.component
         with comp.lock:
-            comp._ready()
             with self.nlp.memory_zone() if self._seen >= self.WARM else nullcontext():
                 self._seen += len(texts)
                 clipped = [clip(t) for t in texts]
                 # each Doc is read into the batch analysis as it is made, and not kept
                 docs = self.nlp.pipe([c for c, _ in clipped], disable=[n for n in self.nlp.pipe_names if n in _OURS])
-                probs, feats, cols = comp.score_analysis(analyze(docs, comp.lexicon))
-        return probs, clipped, feats, cols
+                scores = comp.score_docs(docs)
+            probs = scores.probabilities
+            ev = None
+            if evidence:
+                ev = [tuple(e) for e in comp.evidence(scores.features, scores.columns, [c for c, _ in clipped],
+                                                      probs.argmax(axis=1).tolist(), [o for _, o in clipped])]
+            cues = comp.cue_types(scores.analysis) if cue_types else None
+        return PredictedBatch(self, texts, probs, ev, cues)
 
-    def _probabilities(self, texts: list[str]):
-        """Only the probabilities (what a worker process sends back)."""
-        return self._score(texts)[0]
 
-    def _predict_chunk(self, texts: list[str], *, evidence: bool = False) -> list[Prediction]:
-        with self.component.lock:
-            probs, clipped, feats, cols = self._score(texts)
-            if not evidence:
-                return self._predictions(texts, probs)
-            evidence = self.component.evidence(feats, cols, [c for c, _ in clipped], probs.argmax(axis=1).tolist(),
-                                               [offset for _, offset in clipped])
-            return self._predictions(texts, probs, [tuple(e) for e in evidence])
+class PredictedBatch:
+    """What :meth:`Model.predict_batch` returns for a batch of texts.
 
-    def _predictions(self, texts: list[str], probs, evidence: list | None = None) -> list[Prediction]:
-        classes = self.labels
-        perm = [classes.index(k) for k in LABELS]
-        label_of = [Label(c) for c in classes]
-        labels = [label_of[j] for j in probs.argmax(axis=1).tolist()]
-        rows = probs[:, perm].tolist()
-        if evidence is None:
-            get = _ChunkEvidence(self, texts).get
-            evidence = [partial(get, i) for i in range(len(texts))]
-        return [Prediction(lab, dict(zip(LABELS, r)), ev) for lab, r, ev in zip(labels, rows, evidence)]
+    ``probabilities`` is an ``(n, 3)`` float64 array with columns in the
+    order of ``model.labels``; ``predictions`` the :class:`Prediction` of
+    each text (made on first read); ``cue_types`` the cue types found in
+    each text (``None`` unless asked for)."""
+
+    __slots__ = ("model", "texts", "probabilities", "evidence", "cue_types", "_predictions")
+
+    def __init__(self, model: Model, texts: list[str], probabilities, evidence: list | None = None,
+                 cue_types: list[frozenset[str]] | None = None):
+        self.model, self.texts, self.probabilities = model, texts, probabilities
+        self.evidence, self.cue_types, self._predictions = evidence, cue_types, None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @property
+    def predictions(self) -> list[Prediction]:
+        if self._predictions is None:
+            model, probs, texts = self.model, self.probabilities, self.texts
+            classes = model.labels
+            perm = [classes.index(k) for k in LABELS]
+            label_of = [Label(c) for c in classes]
+            labels = [label_of[j] for j in probs.argmax(axis=1).tolist()]
+            rows = probs[:, perm].tolist()
+            evidence = self.evidence
+            if evidence is None:
+                get = _ChunkEvidence(model, texts).get
+                evidence = [partial(get, i) for i in range(len(texts))]
+            self._predictions = [Prediction(lab, dict(zip(LABELS, r)), ev)
+                                 for lab, r, ev in zip(labels, rows, evidence)]
+        return self._predictions
+
+
+def probabilities(model: Model, texts: list[str]):
+    """The probability array of ``texts`` (what a worker process sends back)."""
+    return model.predict_batch(texts, evidence=False).probabilities
+
+
+# -- worker processes -------------------------------------------------------
+# Per process: models loaded by path (None: the shipped default).
+_MODELS: dict = {}
+
+
+def worker_model(path: str | Path | Model | None = None) -> Model:
+    """The model of this process for ``path`` (``None``: the model installed
+    with the package), loaded the first time it is asked for and then kept.
+    A :class:`Model` (a forked worker's copy of its parent's) is its own.
+
+    The one model cache of worker processes: the local pools
+    (:mod:`closing_signal.parallel`) and Dask workers use it."""
+    if isinstance(path, Model):
+        return path
+    key = None if path is None else str(path)
+    model = _MODELS.get(key)
+    if model is None:
+        model = _MODELS[key] = load(key)
+    return model
+
+
+def worker_model_arg(model: Model) -> Model | str:
+    """What :func:`worker_model` gets in a pool's workers: the model itself
+    under ``fork`` (shared copy-on-write), else its directory (written once
+    for an in-memory model, and removed with it)."""
+    if start_method() == "fork":
+        return model
+    if model.path is None:
+        tmp = tempfile.mkdtemp(prefix="closing_signal-")
+        model.path = model.to_disk(Path(tmp) / "model")
+        weakref.finalize(model, shutil.rmtree, tmp, True)
+    return str(model.path)
 
 
 class _ChunkEvidence:
@@ -183,7 +249,7 @@ class _ChunkEvidence:
         if model is not None:  # not computed yet, or being computed by another thread
             with model.component.lock:
                 if self.result is None:
-                    self.result = [p.evidence for p in model._predict_chunk(self.texts, evidence=True)]
+                    self.result = model._batch(self.texts, evidence=True).evidence
                     self.model = self.texts = None
         return self.result[i]
 

@@ -1,9 +1,15 @@
-"""A worker pool for ``Model.predict_many(n_process > 1)``.
+"""A generic chunked process pool: each worker gets its state (a model) once
+and runs ``fn(state, chunk)`` on chunks of work.
 
-spaCy's own ``nlp.pipe(n_process=2)`` sends every Doc back to the parent,
-which on short texts is many times slower than one process. Here each worker
-loads the model once, receives chunks of texts and returns only an array of
-probabilities per chunk.
+``Model.predict_many(n_process > 1)`` sends chunks of texts and gets back
+only probability arrays; ``score_transcripts(n_jobs > 1)`` sends chunks of
+paths and gets back results. Both give the pool
+:func:`closing_signal.model.worker_model` as the loader, so a worker has one
+model per process whichever way it is used (the Dask adapter uses the same
+function). spaCy's own ``nlp.pipe(n_process=2)`` sends every Doc back to the
+parent, which on short texts is many times slower than one process.
+
+This module knows nothing of models: it imports nothing from the package.
 """
 
 from __future__ import annotations
@@ -11,36 +17,13 @@ from __future__ import annotations
 import multiprocessing as mp
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["imap_chunks"]
+__all__ = ["make_pool", "submit", "imap_chunks", "start_method"]
 
-# Per worker process only (never set in the parent): the model this worker uses.
-_worker = {}
-
-
-def resolve_model(arg):
-    """In a worker: ``arg`` is the parent's Model (inherited by a forked worker) or a path to load."""
-    if isinstance(arg, str):
-        from .model import Model
-
-        return Model.from_disk(arg)
-    return arg
-
-
-def _init(model_arg) -> None:
-    _worker["model"] = resolve_model(model_arg)
-
-
-def _run(texts: list[str]):
-    return _worker["model"]._probabilities(texts)
-
-
-def make_pool(n_process: int, initializer, initargs: tuple) -> ProcessPoolExecutor:
-    """A process pool started the way :func:`start_method` says."""
-    return ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(start_method()),
-                               initializer=initializer, initargs=initargs)
+# Per worker process of a pool (never set in the parent): the state its loader made.
+_POOL: dict = {}
 
 
 def start_method() -> str:
@@ -53,30 +36,35 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in methods else "spawn"
 
 
-def worker_model_arg(model):
-    """What a worker's initializer gets: the model itself under ``fork``, else a path to load."""
-    if start_method() == "fork":
-        return model
-    if model.path is None:  # an in-memory model: write it once, removed with the model
-        import shutil
-        import tempfile
-        import weakref
-        from pathlib import Path
-
-        tmp = tempfile.mkdtemp(prefix="closing_signal-")
-        model.path = model.to_disk(Path(tmp) / "model")
-        weakref.finalize(model, shutil.rmtree, tmp, True)
-    return str(model.path)
+def _init(load: Callable, arg) -> None:
+    _POOL["state"] = load(arg)
 
 
-def imap_chunks(model, chunks: Iterable[list[str]], n_process: int) -> Iterator[tuple[list[str], object]]:
-    """``(chunk, probabilities)`` for each chunk, in order, with at most
-    ``2 * n_process`` chunks in flight."""
-    with make_pool(n_process, _init, (worker_model_arg(model),)) as pool:
+def _task(fn: Callable, chunk):
+    return fn(_POOL["state"], chunk)
+
+
+def make_pool(n_process: int, load: Callable, arg) -> ProcessPoolExecutor:
+    """A pool of ``n_process`` workers started the way :func:`start_method`
+    says; each runs ``load(arg)`` once when it starts (``load`` must pickle: a
+    module-level function; under ``fork`` ``arg`` is inherited, not pickled)."""
+    return ProcessPoolExecutor(max_workers=n_process, mp_context=mp.get_context(start_method()),
+                               initializer=_init, initargs=(load, arg))
+
+
+def submit(pool: ProcessPoolExecutor, fn: Callable, chunk) -> Future:
+    """Run ``fn(state, chunk)`` in one of ``pool``'s workers (``fn`` must pickle)."""
+    return pool.submit(_task, fn, chunk)
+
+
+def imap_chunks(chunks: Iterable, n_process: int, fn: Callable, load: Callable, arg) -> Iterator[tuple[object, object]]:
+    """``(chunk, fn(state, chunk))`` for each chunk, in order, computed in
+    ``n_process`` workers (state: ``load(arg)``, once per worker) with at
+    most ``2 * n_process`` chunks in flight."""
+    with make_pool(n_process, load, arg) as pool:
         pending: deque = deque()
-        it = iter(chunks)
-        for chunk in it:
-            pending.append((chunk, pool.submit(_run, chunk)))
+        for chunk in chunks:
+            pending.append((chunk, submit(pool, fn, chunk)))
             if len(pending) >= 2 * n_process:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()

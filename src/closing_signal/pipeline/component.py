@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from functools import partial
 from itertools import islice
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from spacy.language import Language
@@ -22,10 +23,19 @@ from ..persistence import labels_problem, load_model, save_model
 from ..prediction import Evidence
 from ..scoring import LinearScorer
 from . import _extensions as ext
-from .analysis import Analysis, analysis_of
+from .analysis import Analysis, analysis_of, analyze
 from .lexicon import Lexicon
 
-__all__ = ["ClosingSignalComponent", "make_closing_signal", "default_model_path"]
+__all__ = ["ClosingSignalComponent", "DocScores", "make_closing_signal", "default_model_path"]
+
+
+class DocScores(NamedTuple):
+    """What :meth:`ClosingSignalComponent.score_docs` returns for a batch."""
+
+    probabilities: np.ndarray  # (n_docs, n_labels), columns in the order of the component's labels
+    features: Features
+    columns: np.ndarray        # each feature's model column, -1: unknown to the model
+    analysis: Analysis
 
 
 def default_model_path() -> Path:
@@ -125,14 +135,22 @@ class ClosingSignalComponent:
         self._ready()
 
     # -- prediction -------------------------------------------------------
-    def score_docs(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
-        """Probabilities (n_docs, n_labels), the Docs' features and each
-        feature's model column (-1: unknown to the model)."""
+    def score_docs(self, docs: Iterable[Doc]) -> DocScores:
+        """The batch method: probabilities of ``docs`` (rows in the order of
+        :attr:`labels`), their features, each feature's model column (-1:
+        unknown to the model) and the analysis they came from.
+
+        ``docs`` may be a list (an analysis an earlier component stored in
+        ``Doc._.closing_analysis`` is reused) or any iterable, read once with
+        each Doc analysed as it comes and not kept. Every path that labels a
+        closing (``__call__``, ``pipe``, :class:`~closing_signal.model.Model`)
+        goes through here."""
         with self.lock:
             self._ready()
-            return self.score_analysis(analysis_of(docs, self.lexicon))
+            a = analysis_of(docs, self.lexicon) if isinstance(docs, list) else analyze(docs, self.lexicon)
+            return self.score_analysis(a)
 
-    def score_analysis(self, a: Analysis) -> tuple[np.ndarray, Features, np.ndarray]:
+    def score_analysis(self, a: Analysis) -> DocScores:
         """:meth:`score_docs` for an analysis already made, with ``self.lexicon``
         and in this thread (word ids are only valid there)."""
         with self.lock:
@@ -143,11 +161,19 @@ class ClosingSignalComponent:
             feats = self.featurizer(a)
             cols = self.scorer.columns(feats.key)
             logits = self.scorer.logits(feats.row, cols, a.n_docs)
-            return self.scorer.proba(logits, a.n_words == 0), feats, cols
+            return DocScores(self.scorer.proba(logits, a.n_words == 0), feats, cols, a)
 
-    def predict(self, docs: list[Doc]) -> tuple[np.ndarray, Features, np.ndarray]:
+    def predict(self, docs: list[Doc]) -> DocScores:
         """What :meth:`score_docs` returns. Writes nothing."""
         return self.score_docs(docs)
+
+    def cue_types(self, a: Analysis) -> list[frozenset[str]]:
+        """The cue types found in each Doc of an analysis."""
+        out: list[set[str]] = [set() for _ in range(a.n_docs)]
+        names = a.lexicon.cue_types
+        for d, lab in zip(a.cue_doc.tolist(), a.cue_label.tolist()):
+            out[d].add(names[lab])
+        return [frozenset(x) for x in out]
 
     def score(self, examples: Iterable[Example], **kwargs) -> dict:
         """spaCy's ``Pipe.score``: how well ``doc.cats`` of the predicted Docs
@@ -157,8 +183,8 @@ class ClosingSignalComponent:
         kwargs.setdefault("multi_label", False)
         return Scorer.score_cats(examples, "cats", **kwargs)
 
-    def set_annotations(self, docs: list[Doc], scores: tuple[np.ndarray, Features, np.ndarray]) -> None:
-        probs, feats, cols = scores
+    def set_annotations(self, docs: list[Doc], scores: DocScores) -> None:
+        probs, feats, cols = scores.probabilities, scores.features, scores.columns
         classes = self.scorer.classes
         evidence = self.evidence(feats, cols, [doc.text for doc in docs], probs.argmax(axis=1).tolist())
         for doc, p, ev in zip(docs, probs.tolist(), evidence):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
+from ..parallel import make_pool, submit
 from .decode import display_name
 from .scoring import TranscriptResult, plan_closing, score_plans
 from .readers import read_transcript
@@ -86,24 +87,9 @@ def iter_transcript_paths(inputs: Iterable[str | os.PathLike]) -> Iterator[str]:
 
 
 # -- worker processes -------------------------------------------------------
-# Per worker process only (never set in the parent): the model loaded in _init.
-_worker: dict = {}
-
-
-def _init(model_arg, candidate, format) -> None:
-    from ..parallel import resolve_model
-
-    _worker.update(model=resolve_model(model_arg), candidate=candidate, format=format)
-
-
-def _run(paths: list[str]) -> list[TranscriptResult]:
-    return score_files(paths, _worker["model"], candidate=_worker["candidate"], format=_worker["format"])
-
-
-def _pool(model_arg, n_jobs: int, candidate, format) -> ProcessPoolExecutor:
-    from ..parallel import make_pool
-
-    return make_pool(n_jobs, _init, (model_arg, candidate, format))
+def _score_chunk(model, paths: list[str], *, candidate: str | None, format: str | None) -> list[TranscriptResult]:
+    """A pool task (see :mod:`closing_signal.parallel`): ``model`` is the worker's."""
+    return score_files(paths, model, candidate=candidate, format=format)
 
 
 def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, candidate: str | None = None,
@@ -114,7 +100,8 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
     that each load the model once (or share it, forked). A worker that dies (a crash, the OOM killer) costs only the file it
     was scoring: it comes back as an error row and the pool is restarted.
     """
-    from ..model import load
+    # model imports spaCy: loaded only when transcripts are scored, not when they are read
+    from ..model import load, worker_model, worker_model_arg
 
     model = model if model is not None else load()
     if n_jobs <= 1:
@@ -122,10 +109,9 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
         while chunk := list(islice(it, chunk_size)):
             yield from score_files(chunk, model, candidate=candidate, format=format)
         return
-    from ..parallel import worker_model_arg
-
-    model_path = worker_model_arg(model)
-    pool = _pool(model_path, n_jobs, candidate, format)
+    model_arg = worker_model_arg(model)
+    task = partial(_score_chunk, candidate=candidate, format=format)
+    pool = make_pool(n_jobs, worker_model, model_arg)
     pending: deque = deque()
     it = iter(paths)
     try:
@@ -134,7 +120,7 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
                 chunk = [str(p) for p in islice(it, chunk_size)]
                 if not chunk:
                     break
-                pending.append((chunk, pool.submit(_run, chunk)))
+                pending.append((chunk, submit(pool, task, chunk)))
             if not pending:
                 return
             chunk, fut = pending.popleft()
@@ -146,15 +132,15 @@ def score_transcripts(paths: Iterable[str | os.PathLike], n_jobs: int = 1, *, ca
                 retry = chunk + [p for c, _ in pending for p in c]
                 pending.clear()
                 for p in retry:
-                    solo = _pool(model_path, 1, candidate, format)
+                    solo = make_pool(1, worker_model, model_arg)
                     try:
-                        yield from solo.submit(_run, [p]).result()
+                        yield from submit(solo, task, [p]).result()
                     except BrokenProcessPool:
                         name = display_name(p)
                         yield TranscriptResult(source=name, label=None,
                                                error=f"{name}: the worker process scoring this file died")
                     finally:
                         solo.shutdown(wait=True, cancel_futures=True)
-                pool = _pool(model_path, n_jobs, candidate, format)
+                pool = make_pool(n_jobs, worker_model, model_arg)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -76,20 +76,6 @@ class TranscriptResult:
         }
 
 
-def _cue_types(model, texts: list[str]) -> list[set[str]]:
-    """The cue types found in each text (one batch analysis)."""
-    from ..pipeline.analysis import analyze
-    from ..text import clip
-
-    comp = model.component
-    comp._ready()
-    a = analyze([model.nlp.make_doc(clip(x)[0]) for x in texts], comp.lexicon)
-    out: list[set[str]] = [set() for _ in texts]
-    for d, lab in zip(a.cue_doc.tolist(), a.cue_label.tolist()):
-        out[d].add(comp.lexicon.cue_types[lab])
-    return out
-
-
 @dataclass(frozen=True, slots=True)
 class ClosingPlan:
     """What to score in one transcript: the candidate and the closing's turns."""
@@ -115,6 +101,9 @@ def plan_closing(t: Transcript, candidate: str | None) -> ClosingPlan:
         raise TranscriptError(f"{t.source}: the candidate {speaker!r} says nothing in the closing")
     return ClosingPlan(t, speaker, how, start, cue, idx)
 
+
+#: Texts per model batch.
+_BATCH = 1000
 
 #: How a short reply ("Yes, definitely.") to an interest question is read (LABELS.md rule 15).
 _REPLY_READS = {"interest": "Yes, I'm still very interested.", "disinterest": "No, I'm not interested anymore."}
@@ -159,23 +148,23 @@ def score_plans(plans: list[ClosingPlan], model) -> list[TranscriptResult]:
     as much as a batch of a thousand)."""
     if not plans:
         return []
-    texts = [x for plan in plans for x in plan.texts]
-    # evidence computed with the batch: results are pickled whole by worker processes
-    preds = list(model._predict_chunks(model._checked_chunks(texts + list(_REPLY_READS.values()), 1000),
-                                       evidence=True))
-    reads = dict(zip(_REPLY_READS, preds[len(texts):]))
+    texts = [x for plan in plans for x in plan.texts] + list(_REPLY_READS.values())
+    # one analysis per text: evidence (results are pickled whole by worker processes) and cue types (for advice)
+    preds: list[Prediction] = []
+    cues: list[frozenset[str]] = []
+    for i in range(0, len(texts), _BATCH):
+        batch = model.predict_batch(texts[i:i + _BATCH], evidence=True, cue_types=True)
+        preds += batch.predictions
+        cues += batch.cue_types
+    n_texts = len(texts) - len(_REPLY_READS)
+    reads = dict(zip(_REPLY_READS, preds[n_texts:]))
     out, k = [], 0
     for plan in plans:
         n = len(plan.idx)
-        out.append(_assemble(plan, preds[k:k + n], reads))
-        k += n
-    # advice only for ambiguous closings; their cue types from one analysis
-    vague = [i for i, r in enumerate(out) if r.label == "ambiguous"]
-    cues = _cue_types(model, [x for i in vague for x in plans[i].texts]) if vague else []
-    k = 0
-    for i in vague:
-        n = len(plans[i].idx)
-        out[i] = replace(out[i], advice=_advice(plans[i], cues[k:k + n]))
+        result = _assemble(plan, preds[k:k + n], reads)
+        if result.label == "ambiguous":  # advice only for ambiguous closings
+            result = replace(result, advice=_advice(plan, cues[k:k + n]))
+        out.append(result)
         k += n
     return out
 
