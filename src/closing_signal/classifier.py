@@ -13,11 +13,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _assert_all_finite, check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
 
+from .analysis.batch import analyze
+from .analysis.lexicon import Lexicon
 from .calibration import fit_temperature
 from .data.asr import to_asr
 from .features import Featurizer
-from .pipeline.analysis import analyze
-from .pipeline.lexicon import Lexicon
 from .scoring import LinearScorer
 from .text import check_text, clip
 

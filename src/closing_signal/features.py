@@ -24,8 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import snowballstemmer
 
-from .pipeline import words as wt
-from .pipeline.analysis import Analysis
+from .analysis import words as wt
+from .analysis.batch import Analysis
 
 __all__ = ["Featurizer", "Features", "ColumnIndex", "STRUCTURE"]
 
@@ -103,7 +103,7 @@ class ColumnIndex:
 
 
 class Featurizer:
-    """Turns an :class:`~closing_signal.pipeline.analysis.Analysis` into
+    """Turns an :class:`~closing_signal.analysis.Analysis` into
     :class:`Features`, and names feature keys.
 
     ``frozen=True`` (a fitted model's featurizer): stems outside the model's

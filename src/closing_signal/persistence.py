@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
+from .analysis.lexicon import Lexicon
 from .labels import LABELS
-from .pipeline.lexicon import Lexicon
 from .scoring import LinearScorer
 
 __all__ = ["MODEL_FORMAT", "ModelFileError", "save_model", "load_model", "read_meta", "labels_problem"]

@@ -9,9 +9,10 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..analysis.batch import DocAnalysis
+from ..analysis.lexicon import Lexicon
 from . import _extensions as ext
-from .analysis import DocAnalysis, analysis_of
-from .lexicon import Lexicon
+from .analysis import analysis_of
 
 __all__ = ["AnalysisComponent"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from ..analysis.lexicon import Lexicon
 from . import clauses, component, cues  # noqa: F401  (registers the factories)
-from .lexicon import Lexicon
 
 __all__ = ["make_pipeline", "make_analysis_pipeline", "share_lexicon", "ANALYSIS_PIPES"]
 

@@ -17,14 +17,15 @@ from spacy.scorer import Scorer
 from spacy.tokens import Doc
 from spacy.training import Example
 
+from ..analysis.batch import Analysis, analyze
+from ..analysis.lexicon import Lexicon
 from ..evidence import batch_evidence
 from ..features import Featurizer, Features
 from ..persistence import labels_problem, load_model, save_model
 from ..prediction import Evidence
 from ..scoring import LinearScorer
 from . import _extensions as ext
-from .analysis import Analysis, analysis_of, analyze
-from .lexicon import Lexicon
+from .analysis import analysis_of
 
 __all__ = ["ClosingSignalComponent", "DocScores", "make_closing_signal", "default_model_path"]
 

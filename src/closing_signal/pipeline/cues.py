@@ -5,10 +5,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from ..analysis.batch import DocAnalysis
+from ..analysis.lexicon import Lexicon
 from . import _extensions as ext
-from .analysis import DocAnalysis
 from .base import AnalysisComponent
-from .lexicon import Lexicon
 
 __all__ = ["CueMatcher", "make_cues"]
 
