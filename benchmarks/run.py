@@ -181,15 +181,16 @@ def to_markdown(rec: dict) -> str:
              "after a warm-up; each method in its own process. In each repetition the spaCy tokenizer floor is "
              "timed right after the method, in the same process: the ratio is the median of these paired "
              "ratios (the floor_spacy row is the floor alone).", "",
-             "| method | utterances/s (median) | min–max | × spaCy tokenizer floor | peak RSS MB | macro-F1 (test) |",
-             "|---|---:|---:|---:|---:|---:|"]
+             "| method | utterances/s (median) | min–max | × spaCy tokenizer floor | peak RSS MB | macro-F1 (hand test) "
+             "| macro-F1 (real test) |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for r in rec["results"]:
-        f1 = "—" if r["macro_f1_test"] is None else f"{r['macro_f1_test']:.4f}"
+        f1 = " | ".join("—" if r.get(k) is None else f"{r[k]:.4f}" for k in ("macro_f1_test", "macro_f1_real_test"))
         n_note = f" (first {r['n']} texts)" if r["n"] != rec["settings"]["n"] else ""
         lines.append(f"| {r['method']}{n_note} | {r['utterances_per_s_median']:,.0f} | {r['utterances_per_s_min']:,.0f}–"
                      f"{r['utterances_per_s_max']:,.0f} | {r['ratio_to_spacy_floor']:.3f} | {r['peak_rss_mb']:.0f} | {f1} |")
     for name, why in rec["skipped"].items():
-        lines.append(f"| {name} | skipped: {why} | | | | |")
+        lines.append(f"| {name} | skipped: {why} | | | | | |")
     lines += ["", "`_bsN`: batch size N; `_evidence`: every prediction's evidence read as well (computed when "
               "first read, one pass per chunk); `_n2`: 2 worker processes, with one process timed in turn in "
               "each repetition (two_vs_one_process is the median of those paired ratios)."]

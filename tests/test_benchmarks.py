@@ -22,6 +22,7 @@ def test_quick_benchmark_writes_a_record_and_a_table(tmp_path):
         assert r["reps"] == len(r["rates"]) >= 2 and r["utterances_per_s_median"] > 0 and r["peak_rss_mb"] > 0
     assert methods["floor_spacy"]["ratio_to_spacy_floor"] == 1.0
     assert 0 <= methods["closing_signal_bs100"]["macro_f1_test"] <= 1
+    assert 0 <= methods["closing_signal_bs100"]["macro_f1_real_test"] <= 1 and "real test" in (tmp_path / "latest-quick.md").read_text()
     assert rec["stream"]["total"] == 3000 and len(rec["stream"]["samples"]) >= 2
     assert {t["jobs"] for t in rec["transcripts"]} == {1, 2}
     assert set(rec["targets"]) == {"predict_many_vs_floor", "two_vs_one_process", "stream_rss_growth"}

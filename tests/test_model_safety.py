@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tracemalloc
 
 import numpy as np
@@ -163,7 +164,7 @@ def test_item10_temperature_out_of_range_is_refused(saved, temperature):
 
 
 def test_item10_nan_or_infinite_temperature_is_refused(saved):
-    text = (saved / "meta.json").read_text().replace('"temperature": 1.0722', '"temperature": NaN')
+    text = re.sub(r'"temperature": [0-9.e+-]+', '"temperature": NaN', (saved / "meta.json").read_text())
     assert "NaN" in text
     (saved / "meta.json").write_text(text)
     _refused(saved, "meta.json", "temperature")
@@ -200,7 +201,7 @@ def test_item14_npz_coefficients_are_refused(saved):
 def test_item14_a_5000_digit_number_is_refused(saved, name):
     data = ("[" + "1" * 5000 + "]").encode()
     if name == "meta.json":
-        text = (saved / "meta.json").read_text().replace('"n_features": 11001', '"n_features": ' + "1" * 5000)
+        text = re.sub(r'"n_features": \d+', '"n_features": ' + "1" * 5000, (saved / "meta.json").read_text())
         assert "1" * 5000 in text
         (saved / name).write_text(text)
     else:

@@ -121,7 +121,10 @@ def test_shipped_model_card_has_data_hash_versions_and_metrics(model):
     meta = model.meta
     assert all(len(f["sha256"]) == 64 for f in meta["training"]["files"])
     assert {"spacy", "scikit-learn", "numpy", "python"} <= set(meta["versions"])
-    assert meta["metrics"]["test"]["macro_f1"] >= 0.92
+    by_file = {m["file"]: m for m in meta["metrics"].values()}
+    assert by_file["data/test.jsonl"]["macro_f1"] >= 0.92
+    # real closings from held-out sites (data/real/): the model before real-derived data scored 0.76 there
+    assert by_file["data/real/test.jsonl"]["macro_f1"] >= 0.80 and by_file["data/real/test.jsonl"]["ece"] <= 0.08
 
 
 def test_documented_command_reproduces_the_shipped_model(tmp_path, model):

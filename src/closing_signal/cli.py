@@ -15,7 +15,10 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["main"]
+from .transcripts.readers import FORMATS
+from .version import __version__
+
+__all__ = ["main", "build_parser"]
 
 
 def _usage_error(message: str) -> SystemExit:
@@ -99,6 +102,7 @@ def _predict(args) -> int:
 def _train(args) -> int:
     import warnings
 
+    # startup time: a command imports only what it uses
     from .data.records import DataError
     from .evaluation import evaluate
     from .overwrite import check_not_input, check_replaceable
@@ -118,6 +122,7 @@ def _train(args) -> int:
         return 2
     data_files, base, held_added = list(args.data), args.base, []
     if added:  # your labels: a fixed share is held out to compare the shipped model with the new one
+        # startup time: a command imports only what it uses
         from .review.holdout import split_holdout, without
         from .training import base_corpus, base_corpus_paths
 
@@ -142,7 +147,9 @@ def _train(args) -> int:
         texts, gold = [r.text for r in recs], [r.label for r in recs]
         groups = _style_groups(recs)
         rep = evaluate(model, texts, gold, groups=groups, n_errors=0)
-        metrics[Path(path).stem] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
+        stems = [Path(p).stem for p in held_out]
+        name = Path(path).stem if stems.count(Path(path).stem) == 1 else Path(path).with_suffix("").as_posix()
+        metrics[name] = {"file": Path(path).as_posix(), **{k: v for k, v in rep.to_dict().items()
                                                                       if k not in ("errors", "reliability")}}
         print(f"== held-out {path}\n{rep}\n")
     if args.add:
@@ -157,6 +164,7 @@ def _added_report(model, held: list, args) -> dict:
     """Before (shipped model) / after (new model) on the held-out share of --add, printed and for the card."""
     import closing_signal
 
+    # startup time: a command imports only what it uses
     from .review.holdout import HOLDOUT_RULE, before_after
 
     rule = HOLDOUT_RULE.format(pct=round(100 * args.holdout))
@@ -173,6 +181,7 @@ def _added_report(model, held: list, args) -> dict:
 def _evaluate(args) -> int:
     import closing_signal
 
+    # startup time: a command imports only what it uses
     from .data.records import DataError
     from .evaluation import cross_validate, evaluate, evaluate_transcripts, is_transcript_gold, write_report
     from .training import load_files
@@ -227,6 +236,7 @@ def _score(args) -> int:
     import time
     from collections import Counter
 
+    # startup time: a command imports only what it uses
     from .output import RowWriter, format_of
     from .overwrite import check_not_input
     from .transcripts import iter_transcript_paths, score_transcripts
@@ -316,6 +326,7 @@ def _review(args) -> int:
 
     import closing_signal
 
+    # startup time: a command imports only what it uses
     from .data.records import DataError
     from .overwrite import OverwriteError, check_not_input
     from .review import candidates, formats, sampling
@@ -346,6 +357,7 @@ def _review(args) -> int:
 
 
 def _annotate(args) -> int:
+    # startup time: a command imports only what it uses
     from .overwrite import check_not_input
     from .review.server import serve
 
@@ -358,6 +370,7 @@ def _dask_rows(args, paths):
     try:
         from distributed import Client, LocalCluster
 
+        # optional dependency (Dask): imported only when asked for
         from .distributed import ModelPlugin, iter_scored
     except ImportError as e:
         raise SystemExit(f"closing-signal score: {e}")
@@ -376,7 +389,6 @@ def _dask_rows(args, paths):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
 
     ap = argparse.ArgumentParser(prog="closing-signal", description=__doc__.split("\n\n")[0],
                                  epilog="Labeling guide: docs/labeling.md. Each command has --help.")
@@ -399,7 +411,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "csv", "table"),
                    help="output format (default: from --out's ending; with no --out, a table on a terminal "
                         "and JSONL in a pipe)")
-    p.add_argument("--input-format", choices=("plain", "otter", "vtt", "srt", "json", "csv", "text"),
+    p.add_argument("--input-format", choices=FORMATS,
                    help="transcript format (default: detected per file)")
     p.add_argument("--candidate", help="the candidate's speaker label (default: inferred)")
     p.add_argument("--jobs", "-j", type=_positive_int, default=1, help="worker processes (default 1)")
