@@ -17,13 +17,9 @@ import spaCy or scikit-learn until a name that needs them is used.
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-try:  # one source of truth: the version pyproject.toml gave the installed package
-    __version__ = version("closing-signal")
-except PackageNotFoundError:  # run from a source tree that was never installed
-    __version__ = "0+unknown"
+from .version import __version__  # one source of truth: the version pyproject.toml gave the installed package
 
 _EXPORTS = {
     "load": ".model", "Model": ".model",

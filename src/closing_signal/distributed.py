@@ -33,11 +33,10 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess test
     raise ImportError("closing_signal.distributed needs Dask: pip install 'closing-signal[dask]' "
                       f"({e.name} is missing)") from None
 
-from .frames import predict_frame
-from .frames import score_frame as score_frame_any
-from .labels import LABELS
+from .frames import score_frame
 from .model import worker_model
 from .transcripts.batch import score_files
+from .transcripts.scoring import ROW_SCHEMA
 
 __all__ = ["ModelPlugin", "score_frame", "score_paths", "write_rows", "iter_scored", "worker_model"]
 
@@ -59,25 +58,6 @@ class ModelPlugin(WorkerPlugin):
         self.model = None
 
 
-def _score_partition(pdf: pd.DataFrame, text_column: str, model_path: str | None) -> pd.DataFrame:
-    return predict_frame(pdf, text_column, model=worker_model(model_path))
-
-
-def score_frame(df, text_column: str = "text", *, model_path: str | None = None):
-    """Add ``label``, the three probabilities and ``evidence`` to a Dask
-    DataFrame, partition by partition (a pandas DataFrame is scored at once)."""
-    if isinstance(df, pd.DataFrame):
-        return score_frame_any(df, text_column, model_path=model_path)
-    if text_column not in df.columns:
-        raise KeyError(f"no column {text_column!r}; columns are {list(df.columns)}")
-    meta = df._meta.copy()
-    meta["label"] = pd.Series(dtype="string")
-    for lab in LABELS:
-        meta[f"p_{lab}"] = pd.Series(dtype="float64")
-    meta["evidence"] = pd.Series(dtype="string")
-    return df.map_partitions(_score_partition, text_column, None if model_path is None else str(model_path), meta=meta)
-
-
 def _score_files(paths: Iterable[str], model_path: str | None, candidate: str | None, format: str | None) -> list:
     model = worker_model(model_path)
     return [r.to_row() for r in score_files(list(paths), model, candidate=candidate, format=format)]
@@ -92,10 +72,9 @@ def score_paths(paths, *, model_path: str | None = None, candidate: str | None =
     return bag.map_partitions(_score_files, mp, candidate, format)
 
 
-_ROW_DTYPES = {"file": "string", "label": "string", "probabilities": "string", "candidate": "string",
-               "candidate_method": "string", "closing_start": "Int64", "closing_start_time": "float64",
-               "closing_cue": "string", "decided_by": "string", "evidence": "string", "advice": "string",
-               "format": "string", "n_turns": "Int64", "error": "string"}
+# the Parquet column types of a result row (dicts and lists are written as JSON)
+_DTYPE_OF = {"str": "string", "dict": "string", "list": "string", "int": "Int64", "float": "float64"}
+_ROW_DTYPES = {k: _DTYPE_OF[kind] for k, kind in ROW_SCHEMA.items()}
 
 
 def _flat(row: dict) -> dict:

@@ -44,6 +44,7 @@ def predict_frame(df, text_column: str = "text", *, model=None, batch_size: int 
     if taken:
         raise ValueError(f"df already has column(s) {taken}; rename them first")
     if model is None:
+        # startup time: spaCy loads only when a frame is scored
         from .model import load
 
         model = load()
@@ -60,16 +61,32 @@ def predict_frame(df, text_column: str = "text", *, model=None, batch_size: int 
 
 def score_frame(df, text_column: str = "text", *, model_path=None, model=None):
     """:func:`predict_frame` for a pandas DataFrame, or for each partition of a
-    Dask DataFrame (lazily; each worker loads the model at ``model_path`` once)."""
+    Dask DataFrame (lazily; each worker loads the model at ``model_path`` once,
+    ``None``: the model installed with the package)."""
     pd = _pandas()
     if isinstance(df, pd.DataFrame):
         if model is None and model_path is not None:
+            # startup time: spaCy loads only when a frame is scored
             from .model import Model
 
             model = Model.from_disk(model_path)
         return predict_frame(df, text_column, model=model)
-    if hasattr(df, "map_partitions"):
-        from .distributed import score_frame as dask_score_frame
-
-        return dask_score_frame(df, text_column, model_path=model_path)
+    if hasattr(df, "map_partitions"):  # a Dask DataFrame
+        if text_column not in df.columns:
+            raise KeyError(f"no column {text_column!r}; columns are {list(df.columns)}")
+        meta = df._meta.copy()
+        meta["label"] = pd.Series(dtype="string")
+        for lab in LABELS:
+            meta[f"p_{lab}"] = pd.Series(dtype="float64")
+        meta["evidence"] = pd.Series(dtype="string")
+        return df.map_partitions(_score_partition, text_column, None if model_path is None else str(model_path),
+                                 meta=meta)
     raise TypeError(f"df must be a pandas or Dask DataFrame, got {type(df).__name__}")
+
+
+def _score_partition(pdf, text_column: str, model_path: str | None):
+    """One partition of a Dask frame, with the worker's model (loaded once per process)."""
+    # startup time: spaCy loads only when a frame is scored
+    from .model import worker_model
+
+    return predict_frame(pdf, text_column, model=worker_model(model_path))

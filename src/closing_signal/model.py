@@ -39,8 +39,10 @@ def load(path: str | Path | None = None) -> Model:
 
 
 class Model:
-    """Labels closings. Thin wrapper over a spaCy pipeline (``model.nlp``)
-    whose last component, ``closing_signal``, writes ``doc.cats``.
+    """Labels closings with a spaCy pipeline (``model.nlp``) whose last
+    component, ``closing_signal``, writes ``doc.cats``. A batch is tokenized
+    by ``model.nlp`` and scored by that component's ``score_docs`` — the
+    method ``nlp(text)`` uses too, so ``predict(t).probabilities == nlp(t).cats``.
 
     Thread-safe: one model may serve many threads (``predict``,
     ``predict_many``, evidence read later, ``model.nlp(text)``). Each batch

@@ -16,14 +16,15 @@ import os
 import stat
 from pathlib import Path
 
+from .labels import LABELS
 from .overwrite import OverwriteError
+from .transcripts.scoring import ROW_SCHEMA
 
-__all__ = ["RowWriter", "COLUMNS", "CSV_COLUMNS", "done_files", "OutputFormatError", "FORMATS", "format_of"]
+__all__ = ["RowWriter", "COLUMNS", "CSV_COLUMNS", "done_files", "OutputFormatError", "FORMATS", "format_of", "flat"]
 
-#: The fields of a JSONL row: the probabilities both flat and as a dict.
-COLUMNS = ("file", "label", "p_interest", "p_ambiguous", "p_disinterest", "probabilities", "candidate",
-           "candidate_method", "closing_start", "closing_start_time", "closing_cue", "decided_by", "evidence",
-           "advice", "format", "n_turns", "error")
+#: The fields of a JSONL row: those of a result row (``ROW_SCHEMA``), with the
+#: probabilities both flat (``p_<label>``, after ``label``) and as a dict.
+COLUMNS = (*tuple(ROW_SCHEMA)[:2], *(f"p_{k}" for k in LABELS), *tuple(ROW_SCHEMA)[2:])
 #: The columns of a CSV file: the probabilities flat only (a spreadsheet reads numbers, not JSON).
 CSV_COLUMNS = tuple(c for c in COLUMNS if c != "probabilities")
 #: Output formats and the file name endings that choose them.

@@ -33,6 +33,7 @@ from numpy.lib import format as npy
 from .analysis.lexicon import Lexicon
 from .labels import LABELS
 from .scoring import LinearScorer
+from .version import __version__
 
 __all__ = ["MODEL_FORMAT", "ModelFileError", "save_model", "load_model", "read_meta", "labels_problem"]
 
@@ -92,8 +93,6 @@ def save_model(path: str | Path, scorer: LinearScorer, lexicon: Lexicon, *, sett
     """Write a model directory. Same inputs give byte-identical files.
     ``ValueError`` for a model :func:`load_model` would refuse (e.g. one
     trained without examples of one of the three labels); nothing is written then."""
-    from . import __version__
-
     problem = (labels_problem(list(scorer.classes)) or _temperature_problem(scorer.temperature)
                or _weights_problem(scorer.coef) or _weights_problem(scorer.intercept)
                or (None if isinstance(settings, dict) else "settings must be a dict"))

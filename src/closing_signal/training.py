@@ -20,6 +20,7 @@ from .labels import LABELS
 from .model import Model
 from .overwrite import check_replaceable, replace_dir
 from .pipeline.build import make_pipeline, share_lexicon
+from .version import __version__
 
 __all__ = ["train", "write_model", "load_files", "base_corpus_paths", "DataWarning", "DEFAULT_PARAMS",
            "SHIPPED_RECIPE", "base_corpus"]
@@ -77,8 +78,6 @@ def _versions() -> dict:
     import numpy
     import sklearn
     import spacy
-
-    from . import __version__
 
     return {"closing_signal": __version__, "python": platform.python_version(), "spacy": spacy.__version__,
             "scikit-learn": sklearn.__version__, "numpy": numpy.__version__}

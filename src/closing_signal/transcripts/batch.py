@@ -18,12 +18,13 @@ from pathlib import Path
 from ..parallel import make_pool, submit
 from .decode import display_name
 from .scoring import TranscriptResult, plan_closing, score_plans
-from .readers import read_transcript
+from .readers import SUFFIXES, read_transcript
 from .types import TranscriptError
 
 __all__ = ["score_file", "score_files", "score_transcripts", "iter_transcript_paths", "TRANSCRIPT_SUFFIXES"]
 
-TRANSCRIPT_SUFFIXES = (".txt", ".vtt", ".srt", ".json", ".csv")
+#: The file name endings a folder scan picks up (from the reader registry).
+TRANSCRIPT_SUFFIXES = tuple(SUFFIXES)
 
 
 def score_file(path: str | os.PathLike, model, *, candidate: str | None = None,

@@ -32,7 +32,7 @@ from pathlib import Path
 from .decode import MAX_BYTES, decode, display_name
 from .types import Transcript, TranscriptError, Turn, merge_turns
 
-__all__ = ["FORMATS", "detect_format", "read_transcript", "parse_transcript"]
+__all__ = ["FORMATS", "SUFFIXES", "detect_format", "read_transcript", "parse_transcript"]
 
 # Runs of spaces and digits are taken possessively (``\s*+``, ``\d++``: never given back, as what follows cannot
 # start with them) and a line's speaker part is matched from its start only, so a match costs time linear in the
@@ -45,7 +45,6 @@ _OTTER_HEADER = re.compile(r"(?P<speaker>\S(?:.{0,59}\S)?)\s++(?P<ts>\d{1,2}:\d{
 _SRT_TS = r"[0-9]{1,3}[,.:，．。：][0-9]{1,2}[,.:，．。：][0-9]{1,2}(?:[,.:，．。：][0-9]{0,9}|[0-9]{1,9})?"
 _SRT_TIMING = re.compile(rf"\s*+({_SRT_TS}) *+-[ -] *+> *+{_SRT_TS}")
 _SRT_INDEX = re.compile(r"\s*+-?[0-9]{1,9}(?:\.[0-9]*+)?\s*+")
-_EXT = {".vtt": "vtt", ".srt": "srt", ".json": "json", ".csv": "csv"}
 
 
 def _seconds(ts: str) -> float:
@@ -65,7 +64,7 @@ def _speaker_prefix(text: str) -> tuple[str | None, str]:
 def detect_format(text: str, name: str | None = None) -> str:
     """The format of a transcript, from its file extension and then its content."""
     if name:
-        ext = _EXT.get(Path(name).suffix.lower())
+        ext = SUFFIXES.get(Path(name).suffix.lower())
         if ext:
             return ext
     head = text.lstrip()[:2000]
@@ -287,7 +286,11 @@ _READERS: dict[str, Callable[[str, str], list[Turn]]] = {
     "plain": _read_plain, "otter": _read_otter, "vtt": _read_vtt, "srt": _read_srt, "json": _read_json,
     "csv": _read_csv, "text": _read_text,
 }
+#: The transcript formats (``format=`` / ``--input-format``).
 FORMATS = tuple(_READERS)
+#: The file name endings of transcripts, and the format each names (``None``:
+#: told from the content). The one list: folder scans and path detection use it.
+SUFFIXES: dict[str, str | None] = {".txt": None, ".vtt": "vtt", ".srt": "srt", ".json": "json", ".csv": "csv"}
 
 
 def parse_transcript(text: str, *, format: str | None = None, source: str = "<text>",
@@ -348,6 +351,6 @@ def read_transcript(path: str | Path, *, format: str | None = None) -> Transcrip
     name = display_name(path)
     text, enc = decode(_read_bytes(path, name), name)
     if format is None:
-        ext = _EXT.get(path.suffix.lower())
+        ext = SUFFIXES.get(path.suffix.lower())
         format = ext or detect_format(text)
     return parse_transcript(text, format=format, source=name, encoding=enc)

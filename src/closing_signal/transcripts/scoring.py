@@ -9,11 +9,11 @@ from ..labels import LABELS, Label
 from ..prediction import Evidence, Prediction
 from .closing import find_closing, reply_stance
 from .coaching import advise
-from .readers import parse_transcript, read_transcript
+from .readers import FORMATS, SUFFIXES, parse_transcript, read_transcript
 from .speakers import infer_candidate
 from .types import Transcript, TranscriptError
 
-__all__ = ["ClosingUtterance", "TranscriptResult", "ClosingPlan", "score_transcript", "score_parsed", "plan_closing",
+__all__ = ["ClosingUtterance", "TranscriptResult", "ROW_SCHEMA", "ClosingPlan", "score_transcript", "score_parsed", "plan_closing",
            "score_plans"]
 
 
@@ -28,6 +28,17 @@ class ClosingUtterance:
     prediction: Prediction
     start: float | None = None
     read_with: str | None = None
+
+
+#: The result row of a transcript (:meth:`TranscriptResult.to_row`): its fields
+#: in order, and the kind of value each holds (``dict``/``list`` are written as
+#: JSON in a table). Output files (:data:`closing_signal.output.COLUMNS`) and
+#: Dask's Parquet schema are derived from it.
+ROW_SCHEMA: dict[str, str] = {
+    "file": "str", "label": "str", "probabilities": "dict", "candidate": "str", "candidate_method": "str",
+    "closing_start": "int", "closing_start_time": "float", "closing_cue": "str", "decided_by": "str",
+    "evidence": "list", "advice": "str", "format": "str", "n_turns": "int", "error": "str",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,7 @@ class TranscriptResult:
     def to_row(self) -> dict:
         """A flat record for JSONL/CSV output."""
         decided = next((u for u in reversed(self.closing) if u.prediction.label != "ambiguous"), None)
-        return {
+        values = {
             "file": self.source,
             "label": self.label.value if self.label else None,
             "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()},
@@ -74,6 +85,7 @@ class TranscriptResult:
             "n_turns": self.n_turns,
             "error": self.error,
         }
+        return {k: values[k] for k in ROW_SCHEMA}
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +191,7 @@ def _looks_like_path(x) -> bool:
         return True
     if not isinstance(x, str) or "\n" in x or len(x) >= 4096:
         return False
-    if Path(x).suffix.lower() in (".txt", ".vtt", ".srt", ".json", ".csv"):
+    if Path(x).suffix.lower() in SUFFIXES:
         return True
     try:
         return Path(x).exists()
@@ -192,8 +204,8 @@ def score_transcript(path_or_text, candidate: str | None = None, format: str | N
     """Label one transcript — a file path or the transcript's text.
 
     ``candidate`` names the candidate's speaker label (else it is inferred);
-    ``format`` overrides detection (``plain``, ``otter``, ``vtt``, ``srt``,
-    ``json``, ``csv``, ``text``). Pass ``model=`` (from
+    ``format`` overrides detection (one of ``FORMATS``: ``plain``, ``otter``,
+    ``vtt``, ``srt``, ``json``, ``csv``, ``text``). Pass ``model=`` (from
     :func:`closing_signal.load`) when scoring many; otherwise the default
     model is loaded for this call. Raises :class:`TranscriptError` for a file
     that cannot be read.
