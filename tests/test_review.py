@@ -259,3 +259,17 @@ def test_a_damaged_label_studio_file_is_a_data_error(tmp_path, body):
     (tmp_path / "export.json").write_text(body)
     with pytest.raises(DataError, match="export.json"):
         read_records(tmp_path / "export.json")
+
+
+def test_candidates_from_jsonl_of_utterances_and_bad_lines_named(tmp_path):
+    good = tmp_path / "utterances.jsonl"
+    good.write_text('{"text": "Count me in!", "speaker": "C"}\n\n{"text": "   "}\n{"text": "What next?"}\n')
+    assert [(c.text, c.source.rsplit("/", 1)[-1]) for c in read_candidates(good)] == [
+        ("Count me in!", "utterances.jsonl:1"), ("What next?", "utterances.jsonl:4")]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "ok"}\n{"txt": "typo"}\n[1]\n{not json\n')
+    with pytest.raises(DataError, match=r"(?s)3 bad line\(s\).*bad\.jsonl:2: no 'text'.*bad\.jsonl:3.*bad\.jsonl:4"):
+        read_candidates(bad)
+    (tmp_path / "bin.txt").write_bytes(b"ok\n\xff\xfe\x00")
+    with pytest.raises(DataError, match=r"bin\.txt:2: not UTF-8"):
+        read_candidates(tmp_path / "bin.txt")
