@@ -31,7 +31,9 @@ def test_invariant_to_speech_noise(model, text, gold):
         assert model.predict(variant).label == gold, f"{kind}: {variant!r}"
 
 
+@pytest.mark.xfail(strict=True, reason="a lone utterance has no speaker: the model reads the interviewer's "
+                                       "'we're excited about you' as interest (0.76); in a transcript the "
+                                       "interviewer's turns are never scored (test_transcripts)")
 def test_interviewer_words_are_not_read_as_candidate_stance(model):
-    # rule 8 is about who speaks; for a single utterance the classifier can only
-    # show that praise *of the candidate* states no candidate stance
-    assert model.predict("We're really excited about you!").label != "disinterest"
+    # rule 8: the interviewer's enthusiasm states no stance of the candidate's: ambiguous
+    assert model.predict("We're really excited about you!").label == "ambiguous"
