@@ -82,3 +82,14 @@ def test_html_report_has_plots_scores_and_marked_errors(tmp_path):
     html = (tmp_path / "r.html").read_text()
     assert html.count("data:image/png;base64,") == 2 and "Worst errors" in html
     assert html.count("<mark class=") >= 5 and "macro-F1" in html
+
+
+def test_a_huge_turn_is_not_echoed_whole_into_the_row(tmp_path):
+    from closing_signal.transcripts.scoring import ROW_TEXT_MAX
+
+    f = tmp_path / "long.txt"
+    f.write_text("Interviewer: Any questions for us?\nCandidate: " + "blah " * 400_000 + "and I want this job.\n")
+    r = cli("score", str(f), "--out", str(tmp_path / "r.jsonl"))
+    assert r.returncode == 0, r.stderr
+    row = json.loads((tmp_path / "r.jsonl").read_text())
+    assert len(row["decided_by"]) == ROW_TEXT_MAX and row["decided_by"].endswith("I want this job.")

@@ -77,8 +77,8 @@ class TranscriptResult:
             "candidate_method": self.candidate_method,
             "closing_start": self.closing_start,
             "closing_start_time": self.closing_start_time,
-            "closing_cue": self.closing_cue,
-            "decided_by": decided.text if decided else None,
+            "closing_cue": _bounded(self.closing_cue),
+            "decided_by": _bounded(decided.text) if decided else None,
             "evidence": [e.to_dict() for e in self.evidence],
             "advice": self.advice,
             "format": self.format,
@@ -86,6 +86,18 @@ class TranscriptResult:
             "error": self.error,
         }
         return {k: values[k] for k in ROW_SCHEMA}
+
+
+#: A turn quoted in a row keeps at most its last ROW_TEXT_MAX characters (the stance
+#: sits at the end): a 50 MB turn must not become a 50 MB cell.
+ROW_TEXT_MAX = 2_000
+
+
+def _bounded(text: str | None) -> str | None:
+    """``text``, or its last ``ROW_TEXT_MAX`` characters after an ellipsis."""
+    if text is None or len(text) <= ROW_TEXT_MAX:
+        return text
+    return "…" + text[-(ROW_TEXT_MAX - 1):]
 
 
 @dataclass(frozen=True, slots=True)
