@@ -39,11 +39,9 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 #: Imports that run from a lower layer to a higher one, allowed at most.
 MAX_UPWARD = 1
-#: The one loop left: ``data.records.read_records`` reads review files through
-#: ``review.formats``, which builds ``data.records.Record``s. Both ends belong
-#: to the review work (``src/closing_signal/review/`` and its doctests), not
-#: changed here; it is the one upward import too. Break it there, then empty this.
-KNOWN_CYCLES = [[f"{PKG}.data.records", f"{PKG}.review.formats"]]
+#: No loop is allowed. (``data.records.read_records`` reads annotation files through
+#: ``review.formats`` — the one upward import — which builds ``data.types.Record``s.)
+KNOWN_CYCLES: list = []
 
 
 def _modules() -> dict[str, Path]:
@@ -170,7 +168,6 @@ def test_no_import_cycle_but_the_known_one(graph):
     assert [c for c in _cycles(graph) if c not in KNOWN_CYCLES] == []
 
 
-@pytest.mark.xfail(strict=True, reason="the data.records <-> review.formats loop (KNOWN_CYCLES) is not broken yet")
 def test_no_import_cycle(graph):
     assert _cycles(graph) == []
 

@@ -7,26 +7,12 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..labels import LABELS
+from .types import DataError, Record
 
 __all__ = ["Record", "DataError", "read_records", "file_sha256"]
-
-
-@dataclass(frozen=True, slots=True)
-class Record:
-    text: str
-    label: str
-    source: str  # "file:line"
-    phenomenon: str | None = None
-    style: str | None = None
-    weight: float = 1.0  # how much the record counts in training (see ``train(weights=...)``)
-
-
-class DataError(ValueError):
-    """Labeled data that cannot be used; the message names every bad line (up to 20) and the count."""
 
 
 def file_sha256(path: str | Path) -> str:

@@ -15,9 +15,16 @@ append-only labels file), :mod:`.session` and :mod:`.server` (the labeling page)
 """
 
 from .candidates import Candidate, read_candidates
-from .formats import QUEUE_FORMATS, read_annotations, write_queue
+from ..data.records import read_records
+from ..labels import LABELS
+from .formats import QUEUE_FORMATS, write_queue
 from .holdout import split_holdout
 from .sampling import select, uncertainty
 
 __all__ = ["Candidate", "read_candidates", "select", "uncertainty", "write_queue", "read_annotations",
            "QUEUE_FORMATS", "split_holdout"]
+
+
+def read_annotations(path, *, labels: tuple[str, ...] = LABELS):
+    """The labeled records of any annotation file (the same as ``data.records.read_records``)."""
+    return read_records(path, labels=labels)

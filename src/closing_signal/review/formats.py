@@ -40,7 +40,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ..data.records import DataError, Record
+from ..data.types import DataError, Record
 from ..labels import LABELS
 from ..overwrite import OverwriteError
 from .log import fold, is_labels_log, parse_log, LogError
@@ -295,10 +295,3 @@ def reader_for(path: str | Path) -> Callable[[Path, tuple[str, ...]], list[Recor
     if isinstance(first, dict) and {"id", "guess", "uncertainty"} <= first.keys() and "label" not in first:
         return _read_queue
     return None
-
-
-def read_annotations(path: str | Path, *, labels: tuple[str, ...] = LABELS) -> list[Record]:
-    """The labeled records of any annotation file (same as ``read_records``)."""
-    from ..data.records import read_records
-
-    return read_records(path, labels=labels)
