@@ -20,7 +20,8 @@ from .labels import LABELS
 from .overwrite import OverwriteError
 from .transcripts.scoring import ROW_SCHEMA
 
-__all__ = ["RowWriter", "COLUMNS", "CSV_COLUMNS", "done_files", "OutputFormatError", "FORMATS", "format_of", "flat"]
+__all__ = ["RowWriter", "COLUMNS", "CSV_COLUMNS", "done_files", "OutputFormatError", "FORMATS", "format_of", "flat",
+           "csv_cell", "csv_uncell"]
 
 #: The fields of a JSONL row: those of a result row (``ROW_SCHEMA``), with the
 #: probabilities both flat (``p_<label>``, after ``label``) and as a dict.
@@ -67,9 +68,13 @@ def _csv_line(values) -> str:
     return buf.getvalue()
 
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
     """A CSV cell: dicts and lists as JSON; text that a spreadsheet would run
-    as a formula gets a leading ``'`` (OWASP's advice for CSV injection)."""
+    as a formula gets a leading ``'`` (OWASP's advice for CSV injection).
+
+    >>> csv_cell("=1+1"), csv_uncell(csv_cell("=1+1")), csv_cell(["a"])
+    ("'=1+1", '=1+1', '["a"]')
+    """
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
@@ -79,7 +84,7 @@ def _csv_cell(value) -> str:
     return value
 
 
-def _csv_uncell(value: str) -> str:
+def csv_uncell(value: str) -> str:
     return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
 
 
@@ -111,7 +116,7 @@ def _parse(data: bytes, fmt: str, name: str) -> set[str]:
                     if len(row) != len(CSV_COLUMNS):
                         raise OutputFormatError(f"{name}: row {n} has {len(row)} fields, "
                                                 f"expected {len(CSV_COLUMNS)}")
-                    done.add(_csv_uncell(row[0]))
+                    done.add(csv_uncell(row[0]))
         except csv.Error as e:
             raise OutputFormatError(f"{name}: not a closing-signal CSV result file ({e})") from None
         return done
@@ -217,7 +222,7 @@ class RowWriter:
     def write(self, row: dict) -> None:
         row = flat(row)
         if self.fmt == "csv":
-            line = _csv_line([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
+            line = _csv_line([csv_cell(row.get(c)) for c in CSV_COLUMNS])
         else:
             line = json.dumps({c: row.get(c) for c in COLUMNS}, ensure_ascii=False) + "\n"
             if not line.isascii():

@@ -42,6 +42,7 @@ from pathlib import Path
 
 from ..data.types import DataError, Record
 from ..labels import LABELS
+from ..output import csv_cell, csv_uncell
 from ..overwrite import OverwriteError
 from .log import fold, is_labels_log, parse_log, LogError
 
@@ -55,7 +56,6 @@ LABEL_STUDIO_CONFIG = ('<View><Text name="context" value="$context"/><Text name=
 #: Columns of the CSV queue: fill in ``label``.
 CSV_HEADER = ("id", "text", "label", "guess", *(f"p_{lab}" for lab in LABELS), "uncertainty", "evidence", "source",
               "context")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs these as formulas (OWASP): quote with '
 
 
 def format_for(path: str | Path, fmt: str | None = None) -> str:
@@ -104,23 +104,12 @@ def _prodigy(items: Sequence[dict]) -> str:
     return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines)
 
 
-def _cell(v) -> str:
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    v = str(v)
-    return "'" + v if v.startswith(_FORMULA_START) else v
-
-
-def _uncell(v: str) -> str:
-    return v[1:] if v.startswith("'") and v[1:].startswith(_FORMULA_START) else v
-
-
 def _csv(items: Sequence[dict]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
     for it in items:
-        w.writerow([_cell(v) for v in (it["id"], it["text"], "", it["guess"],
+        w.writerow([csv_cell(v) for v in (it["id"], it["text"], "", it["guess"],
                                        *(it["probabilities"][lab] for lab in LABELS), it["uncertainty"],
                                        [e["text"] for e in it["evidence"]], it["source"], it.get("context") or "")])
     return buf.getvalue()
@@ -261,8 +250,8 @@ def _read_csv(path: Path, labels: tuple[str, ...]) -> list[Record]:
     try:
         for n, row in enumerate(reader, 2):
             label = (row.get("label") or "").strip().lower()
-            if label and _check(f"{path}:{n}", _uncell(row.get("text") or ""), label, labels, problems):
-                records.append(Record(_uncell(row["text"]), label, f"{path}:{n}"))
+            if label and _check(f"{path}:{n}", csv_uncell(row.get("text") or ""), label, labels, problems):
+                records.append(Record(csv_uncell(row["text"]), label, f"{path}:{n}"))
     except csv.Error as e:
         raise DataError(f"{path}:{reader.line_num}: unreadable CSV ({e})") from None
     return _finish(path, records, problems)
