@@ -33,3 +33,20 @@ def test_predict_many_equals_predict_elementwise_in_order(model, items, batch_si
 @given(st.one_of(texts, wordy))
 def test_deterministic(model, text):
     assert model.predict(text) == model.predict(text)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 2**40), max_size=200), st.sampled_from(["int64", "uint64"]))
+def test_array_unique_primitives_are_numpys_unique(values, dtype):
+    """The sort-based primitives the batch code uses in place of ``np.unique``
+    (several times faster there) return exactly what ``np.unique`` returns."""
+    import numpy as np
+
+    from closing_signal.analysis.arrays import unique_first_inverse, unique_sorted
+
+    x = np.array(values, dtype=dtype)
+    assert np.array_equal(unique_sorted(x), np.unique(x))
+    got, want = unique_first_inverse(x), np.unique(x, return_index=True, return_inverse=True)
+    for g, w in zip(got, want):
+        assert np.array_equal(g, w.reshape(-1))
+    assert got[0].dtype == x.dtype

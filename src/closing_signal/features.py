@@ -25,6 +25,7 @@ import numpy as np
 import snowballstemmer
 
 from .analysis import words as wt
+from .analysis.arrays import unique_sorted
 from .analysis.batch import Analysis
 
 __all__ = ["Featurizer", "Features", "ColumnIndex", "STRUCTURE"]
@@ -144,7 +145,7 @@ class Featurizer:
             self._cache, self._cache_of = np.full(len(table.words), -1, dtype=np.int64), (id(table), a.generation)
         if len(self._cache) < len(table.words):
             self._cache = np.concatenate([self._cache, np.full(len(table.words) - len(self._cache), -1)])
-        need = np.unique(a.word[self._cache[a.word] < 0])
+        need = unique_sorted(a.word[self._cache[a.word] < 0])
         for w in need.tolist():
             word = table.words[w]
             stem = self._stemmer.stemWord(word) if word.isalpha() else word
@@ -194,7 +195,7 @@ class Featurizer:
         # pairs of distinct cue names within a clause
         if len(cs):
             m = 2 * len(a.lexicon.cue_types)
-            u = np.unique(cclause * m + name)
+            u = unique_sorted(cclause * m + name)
             uc, un = np.divmod(u, m)  # sorted by clause, then name
             for k in range(1, len(u)):
                 i = np.flatnonzero(uc[k:] == uc[:-k])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from .analysis.arrays import unique_sorted
 from .features import ColumnIndex
 
 __all__ = ["LinearScorer"]
@@ -60,7 +61,7 @@ class LinearScorer:
         The same sums, in the same order, as ``matrix(...) @ coef.T``."""
         nf = len(self.features)
         ok = col >= 0
-        r, c = np.divmod(np.unique(row[ok] * nf + col[ok]), nf) if nf else (row[:0], col[:0])
+        r, c = np.divmod(unique_sorted(row[ok] * nf + col[ok]), nf) if nf else (row[:0], col[:0])
         w = self._coef_t[c]
         out = np.empty((n_rows, len(self.classes)))
         for k in range(len(self.classes)):

@@ -17,6 +17,7 @@ import numpy as np
 from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM
 
 from . import words as wt
+from .arrays import unique_first_inverse
 from .lexicon import STANCE_CUES, Lexicon, Trie
 
 __all__ = ["Analysis", "DocAnalysis", "Cue", "analyze", "NEGATION_WINDOW", "MAX_TOKENS"]
@@ -166,7 +167,7 @@ def _clean_words(docs: Iterable, table: wt.WordTable) -> dict[str, np.ndarray]:
     """The clean view of every Doc: words (ids), their Doc, token, characters
     and the punctuation after them; stutters and filler phrases removed."""
     rows, tdoc, ttok, strings, n_docs = _tokens(docs)
-    hashes, first, inv = np.unique(rows[:, 0], return_index=True, return_inverse=True)
+    hashes, first, inv = unique_first_inverse(rows[:, 0])
     types = table.types(hashes.tolist(), rows[first, 1].tolist(), strings)[inv]
     kind = table.kind.a[types]
     counts = np.where(kind == wt.WORD, table.exp_len.a[types], 0)
