@@ -139,3 +139,34 @@ def test_deterministic_fit():
     a = ClosingSignalClassifier(cv=2, random_state=1).fit(X, y)
     b = ClosingSignalClassifier(cv=2, random_state=1).fit(X, y)
     assert np.array_equal(a.scorer_.coef, b.scorer_.coef) and a.temperature_ == b.temperature_
+
+
+def test_the_estimator_scores_through_the_component_batch_method(fitted, monkeypatch, tmp_path):
+    """One scoring path: ``predict_proba``, ``decision_function`` and ``calibrate``
+    turn texts into numbers through ``ClosingSignalComponent.score_docs``."""
+    from closing_signal.pipeline.component import ClosingSignalComponent
+
+    calls = []
+    real = ClosingSignalComponent.score_docs
+
+    def counting(self, docs):
+        calls.append(self)
+        return real(self, docs)
+
+    monkeypatch.setattr(ClosingSignalComponent, "score_docs", counting)
+    proba = fitted.predict_proba(X[:5])
+    assert len(calls) == 1 and calls[0].scorer is fitted.scorer_
+    logits = fitted.decision_function(X[:5])
+    assert len(calls) == 2
+    z = logits / fitted.temperature_
+    expect = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(proba, expect / expect.sum(axis=1, keepdims=True), rtol=1e-12)
+    # a component holding an estimator's weights is never written as a model...
+    two = ClosingSignalClassifier(augment="none", cv=2).fit(X[:8], y[:8])
+    assert list(two.classes_) == ["ambiguous", "interest"]
+    with pytest.raises(ValueError, match="closing_signal model has each of"):
+        two._scoring_component().to_disk(tmp_path / "m")
+    assert not (tmp_path / "m" / "meta.json").exists()
+    # ...and a pipeline component still refuses anything but the three labels
+    with pytest.raises(ValueError, match="closing_signal model has each of"):
+        ClosingSignalComponent(fitted._tokenizer(), model=None).use(two.scorer_, two.lexicon_)

@@ -18,6 +18,7 @@ from .analysis.lexicon import Lexicon
 from .calibration import fit_temperature
 from .data.asr import to_asr
 from .features import Featurizer
+from .pipeline.component import ClosingSignalComponent
 from .scoring import LinearScorer
 from .text import check_text, clip
 
@@ -113,20 +114,54 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         self.augment = augment
         self.random_state = random_state
 
-    # the tokenizer is rebuilt on demand, never pickled
+    # the tokenizer and the scoring component are rebuilt on demand, never pickled
     def __getstate__(self):
         state = self.__dict__.copy()
         state.pop("_nlp", None)
+        state.pop("_component", None)
         return state
 
-    def _features(self, texts: list[str], lexicon: Lexicon, featurizer: Featurizer,
-                  batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(row, key, empty)``: the feature keys of every text, and which texts have no words."""
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "scorer_" in state:
+            self._scoring_component()
+
+    def _tokenizer(self):
         nlp = getattr(self, "_nlp", None)
         if nlp is None:
             import spacy
 
             nlp = self._nlp = spacy.blank("en")
+        return nlp
+
+    def _scoring_component(self) -> ClosingSignalComponent:
+        """The fitted weights in a ``closing_signal`` component: texts are
+        scored by its batch method, the one path every prediction takes."""
+        comp = getattr(self, "_component", None)
+        if comp is None or comp.scorer is not self.scorer_:
+            settings = {"bigrams": self.featurizer_.bigrams, "stance_words": self.featurizer_.stance_words}
+            comp = ClosingSignalComponent(self._tokenizer(), model=None).use(
+                self.scorer_, self.lexicon_, {"settings": settings}, all_labels=False)
+            self._component = comp
+        return comp
+
+    def _scores(self, texts: list[str], batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(logits, probabilities, empty)`` of ``texts``, through the component."""
+        comp, nlp = self._scoring_component(), self._tokenizer()
+        k = len(self.classes_)
+        logits, probs, empty = [np.zeros((0, k))], [np.zeros((0, k))], [np.zeros(0, bool)]
+        with comp.lock, nlp.memory_zone():
+            for b in range(0, len(texts), batch_size):
+                s = comp.score_docs(nlp.pipe(clip(t)[0] for t in texts[b:b + batch_size]))
+                logits.append(s.logits)
+                probs.append(s.probabilities)
+                empty.append(s.analysis.n_words == 0)
+        return np.concatenate(logits), np.concatenate(probs), np.concatenate(empty)
+
+    def _features(self, texts: list[str], lexicon: Lexicon, featurizer: Featurizer,
+                  batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, key, empty)``: the feature keys of every text, and which texts have no words."""
+        nlp = self._tokenizer()
         rows, keys, empty = [], [], []
         with nlp.memory_zone():
             for b in range(0, len(texts), batch_size):
@@ -220,6 +255,8 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
                                     temperature)
         self.featurizer_ = Featurizer(bigrams=self.bigrams, stance_words=self.stance_words, frozen=True)
         self.scorer_.index_keys(self.featurizer_.keys(vocab, lexicon.cue_types))
+        self._component = None
+        self._scoring_component()  # made now: predicting never changes the estimator's __dict__
         self.classes_ = classes
         self.n_iter_ = lr.n_iter_
         self.temperature_ = temperature
@@ -244,7 +281,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         unknown = sorted(set(y.tolist()) - set(self.classes_.tolist()))
         if unknown:
             raise ValueError(f"labels {unknown} are not among the fitted classes {list(self.classes_)}")
-        logits, empty = self._logits(texts)
+        logits, _, empty = self._scores(texts)
         if (~empty).sum() == 0:
             raise ValueError("no text with words to calibrate on")
         self.temperature_ = fit_temperature(logits[~empty], np.searchsorted(self.classes_, y)[~empty])
@@ -255,12 +292,8 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         """Uncalibrated logits, shape (n_texts, n_classes); with two classes,
         scikit-learn's shape (n_texts,): the second class's logit minus the first's."""
         check_is_fitted(self, "scorer_")
-        d = self._logits(_texts(X))[0]
+        d = self._scores(_texts(X))[0]
         return d[:, 1] - d[:, 0] if len(self.classes_) == 2 else d
-
-    def _logits(self, texts: list[str]):
-        row, key, empty = self._features(texts, self.lexicon_, self.featurizer_)
-        return self.scorer_.logits(row, self.scorer_.columns(key), len(texts)), empty
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, columns in the order of ``classes_``.
@@ -268,7 +301,7 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
         Empty or whitespace-only texts are ``ambiguous`` with probability 1.
         """
         check_is_fitted(self, "scorer_")
-        return self.scorer_.proba(*self._logits(_texts(X)))
+        return self._scores(_texts(X))[1]
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self, "scorer_")

@@ -37,6 +37,7 @@ class DocScores(NamedTuple):
     features: Features
     columns: np.ndarray        # each feature's model column, -1: unknown to the model
     analysis: Analysis
+    logits: np.ndarray         # (n_docs, n_labels) before calibration: ``probabilities`` is softmax(logits / T)
 
 
 def default_model_path() -> Path:
@@ -103,10 +104,20 @@ class ClosingSignalComponent:
         self._new_lock()
 
     # -- state ------------------------------------------------------------
-    def use(self, scorer: LinearScorer, lexicon: Lexicon, meta: dict | None = None) -> ClosingSignalComponent:
+    def use(self, scorer: LinearScorer, lexicon: Lexicon, meta: dict | None = None, *,
+            all_labels: bool = True) -> ClosingSignalComponent:
         """Install fitted weights and the lexicon they were trained with.
-        ``ValueError`` unless the weights are for exactly the three labels."""
-        problem = labels_problem(list(scorer.classes))
+        ``ValueError`` unless the weights are for exactly the three labels.
+
+        ``all_labels=False`` accepts weights for a subset of the labels: the
+        scikit-learn estimator scores through this component's batch method
+        too, and may be fitted on two of them (scikit-learn's generic checks
+        do). Such a component is never written: the model file format
+        refuses anything but the three labels."""
+        classes = list(scorer.classes)
+        problem = (labels_problem(classes) if all_labels
+                   else None if len(classes) >= 2 and len(set(classes)) == len(classes)
+                   else f"an estimator needs two or more distinct classes, got {classes}")
         if problem:
             raise ValueError(f"pipe '{self.name}': {problem}")
         meta = dict(meta or {})
@@ -162,7 +173,7 @@ class ClosingSignalComponent:
             feats = self.featurizer(a)
             cols = self.scorer.columns(feats.key)
             logits = self.scorer.logits(feats.row, cols, a.n_docs)
-            return DocScores(self.scorer.proba(logits, a.n_words == 0), feats, cols, a)
+            return DocScores(self.scorer.proba(logits, a.n_words == 0), feats, cols, a, logits)
 
     def predict(self, docs: list[Doc]) -> DocScores:
         """What :meth:`score_docs` returns. Writes nothing."""
