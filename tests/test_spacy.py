@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import spacy
 
@@ -116,3 +117,35 @@ def test_model_predict_equals_doc_cats_exactly(nlp):
     assert len(texts) >= 200
     for t in texts:
         assert model.predict(t).probabilities == nlp(t).cats, t
+
+
+def test_a_model_over_a_pipeline_with_other_components_runs_them(model):
+    """``Model`` tokenizes directly when its pipeline has only our components,
+    and through ``nlp.pipe`` (running the others) when it has more: the
+    probabilities are the same either way, and the other components do run."""
+    from spacy.language import Language
+
+    from closing_signal import Model
+
+    seen = []
+    name = "test_counting_component"
+    if name not in Language.factories:
+        @Language.component(name)
+        def counting(doc):
+            doc.user_data["counted"] = True
+            return doc
+
+    nlp = make_pipeline()
+    nlp.add_pipe(name, first=True)
+    other = Model(nlp)
+    texts = ["Sign me up! Seriously.", "What are the next steps?", "I'll pass, thanks.", ""]
+    real_pipe = nlp.pipe
+
+    def spying_pipe(*args, **kwargs):
+        seen.append(kwargs.get("disable"))
+        return real_pipe(*args, **kwargs)
+
+    nlp.pipe = spying_pipe
+    got = other.predict_batch(texts).probabilities
+    assert seen and name not in seen[0]
+    np.testing.assert_array_equal(got, model.predict_batch(texts).probabilities)

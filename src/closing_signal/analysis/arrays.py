@@ -8,16 +8,16 @@ functions here return exactly what ``np.unique`` returns.
 >>> import numpy as np
 >>> unique_sorted(np.array([3, 1, 3, 2]))
 array([1, 2, 3])
->>> u, first, inv = unique_first_inverse(np.array([3, 1, 3, 2]))
->>> u.tolist(), first.tolist(), inv.tolist()
-([1, 2, 3], [1, 3, 0], [2, 0, 2, 1])
+>>> u, inv = unique_inverse(np.array([3, 1, 3, 2]))
+>>> u.tolist(), inv.tolist()
+([1, 2, 3], [2, 0, 2, 1])
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["unique_sorted", "unique_first_inverse"]
+__all__ = ["unique_sorted", "unique_inverse"]
 
 
 def unique_sorted(x: np.ndarray) -> np.ndarray:
@@ -31,11 +31,10 @@ def unique_sorted(x: np.ndarray) -> np.ndarray:
     return s[new]
 
 
-def unique_first_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``np.unique(x, return_index=True, return_inverse=True)`` for a 1-d
-    array: the distinct values, the index of the first occurrence of each,
-    and for each element the index of its value in the distinct values."""
-    order = np.argsort(x, kind="stable")  # stable: the first occurrence comes first
+def unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)`` for a 1-d array: the distinct
+    values, and for each element the index of its value among them."""
+    order = np.argsort(x)
     s = x[order]
     new = np.empty(len(s), dtype=bool)
     if len(s):
@@ -43,4 +42,4 @@ def unique_first_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         np.not_equal(s[1:], s[:-1], out=new[1:])
     inv = np.empty(len(s), dtype=np.int64)
     inv[order] = np.cumsum(new) - 1
-    return s[new], order[new], inv
+    return s[new], inv

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, NORM
+from spacy.attrs import IDX, LENGTH, NORM
 
 from . import words as wt
-from .arrays import unique_first_inverse
+from .arrays import unique_inverse
 from .lexicon import STANCE_CUES, Lexicon, Trie
 
 __all__ = ["Analysis", "DocAnalysis", "Cue", "analyze", "NEGATION_WINDOW", "MAX_TOKENS"]
@@ -30,7 +30,7 @@ NEGATION_WINDOW = 6
 # negators inside a matched phrase of these types are part of the phrase, not a scope
 _ABSORBS_NEGATION = frozenset({"INTENSIFIER", "HEDGE", "DECLINE", "DEALBREAKER", "FAREWELL_OUT", "NEUTRAL_NO",
                                "CONDITION", "SARCASM"})
-_ATTRS = [NORM, IS_PUNCT, IDX, LENGTH]
+_ATTRS = [NORM, IDX, LENGTH]  # whether a word is punctuation comes from its NORM string, once per word
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +150,9 @@ def _tokens(docs: Iterable) -> tuple[np.ndarray, np.ndarray, np.ndarray, object,
             offsets.append((len(arrays), n - MAX_TOKENS))
             arrays.append(doc.to_array(_ATTRS)[n - MAX_TOKENS:])
         else:
-            arrays.append(doc.to_array(_ATTRS).reshape(n, 4))
+            arrays.append(doc.to_array(_ATTRS).reshape(n, 3))
     if doc is None:
-        return np.zeros((0, 4), dtype=np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64), None, 0
+        return np.zeros((0, 3), dtype=np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64), None, 0
     lens = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
     rows = np.concatenate(arrays)
     d = np.repeat(np.arange(len(arrays)), lens)
@@ -167,8 +167,8 @@ def _clean_words(docs: Iterable, table: wt.WordTable) -> dict[str, np.ndarray]:
     """The clean view of every Doc: words (ids), their Doc, token, characters
     and the punctuation after them; stutters and filler phrases removed."""
     rows, tdoc, ttok, strings, n_docs = _tokens(docs)
-    hashes, first, inv = unique_first_inverse(rows[:, 0])
-    types = table.types(hashes.tolist(), rows[first, 1].tolist(), strings)[inv]
+    hashes, inv = unique_inverse(rows[:, 0])
+    types = table.types(hashes.tolist(), strings)[inv]
     kind = table.kind.a[types]
     counts = np.where(kind == wt.WORD, table.exp_len.a[types], 0)
     before = np.cumsum(counts) - counts             # words before each token
@@ -208,9 +208,9 @@ def _clean_words(docs: Iterable, table: wt.WordTable) -> dict[str, np.ndarray]:
                 keep[np.flatnonzero(hit) + k] = False
     if not keep.all():
         word, doc, src, punct = word[keep], doc[keep], src[keep], punct[keep]
-    start = rows[src, 2].astype(np.int64)
+    start = rows[src, 1].astype(np.int64)
     return {"word": word, "doc": doc, "token": ttok[src], "start": start,
-            "end": start + rows[src, 3].astype(np.int64), "punct": punct, "n_docs": n_docs}
+            "end": start + rows[src, 2].astype(np.int64), "punct": punct, "n_docs": n_docs}
 
 
 def _match(trie: Trie, lexw: np.ndarray, doc_end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ import itertools
 import threading
 
 import numpy as np
+from spacy.lang.lex_attrs import is_punct
 
 __all__ = ["WordTable", "WORD", "PUNCT", "DROP", "BOUNDARY", "SENTENCE_END", "QUESTION_MARK",
            "NEGATOR", "BREAKER", "PRONOUN", "QUESTION_SUBJECT", "WH", "AUX", "LEAD", "KEEPS_FILLER",
@@ -104,14 +105,15 @@ class _Table:
             self.exp.append(self.word_id(w))
         return self.kind.n - 1
 
-    def types(self, hashes: list[int], is_punct: list[int], strings) -> np.ndarray:
+    def types(self, hashes: list[int], strings) -> np.ndarray:
         """Type ids of distinct NORM hashes (``strings``: the Docs' StringStore)."""
         get = self._types.get
         out = [get(h) for h in hashes]
         for k, t in enumerate(out):
             if t is None:
                 h = hashes[k]
-                out[k] = self._types[h] = self._add_type(strings[h], bool(is_punct[k]))
+                norm = strings[h]
+                out[k] = self._types[h] = self._add_type(norm, is_punct(norm))
         return np.array(out, dtype=np.int64)
 
 
@@ -171,9 +173,9 @@ class WordTable:
     def word_id(self, w: str) -> int:
         return self._local.table.word_id(w)
 
-    def types(self, hashes: list[int], is_punct: list[int], strings) -> np.ndarray:
+    def types(self, hashes: list[int], strings) -> np.ndarray:
         """Type ids of distinct NORM hashes (``strings``: the Docs' StringStore)."""
-        return self._local.table.types(hashes, is_punct, strings)
+        return self._local.table.types(hashes, strings)
 
     def begin_batch(self) -> None:
         """Start afresh if this thread's table is over its limit (only
