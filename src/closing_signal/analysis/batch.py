@@ -30,6 +30,8 @@ NEGATION_WINDOW = 6
 # negators inside a matched phrase of these types are part of the phrase, not a scope
 _ABSORBS_NEGATION = frozenset({"INTENSIFIER", "HEDGE", "DECLINE", "DEALBREAKER", "FAREWELL_OUT", "NEUTRAL_NO",
                                "CONDITION", "SARCASM"})
+#: Cues that take in the negators inside them but are still negated by one before them.
+_TURNED_BY_NEGATION = frozenset({"DECLINE"})
 _ATTRS = [NORM, IDX, LENGTH]  # whether a word is punctuation comes from its NORM string, once per word
 
 
@@ -143,14 +145,15 @@ def _tokens(docs: Iterable) -> tuple[np.ndarray, np.ndarray, np.ndarray, object,
     the Doc index and the token index of each, the StringStore, the number of
     Docs. Each Doc is read once, in bulk, and not kept."""
     arrays, offsets = [], []
+    append, attrs = arrays.append, _ATTRS
     doc = None
     for doc in docs:
-        n = len(doc)
+        a = doc.to_array(attrs)  # (n, 3), also for n = 0 and 1
+        n = len(a)
         if n > MAX_TOKENS:
             offsets.append((len(arrays), n - MAX_TOKENS))
-            arrays.append(doc.to_array(_ATTRS)[n - MAX_TOKENS:])
-        else:
-            arrays.append(doc.to_array(_ATTRS).reshape(n, 3))
+            a = a[n - MAX_TOKENS:]
+        append(a)
     if doc is None:
         return np.zeros((0, 3), dtype=np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64), None, 0
     lens = np.fromiter(map(len, arrays), dtype=np.int64, count=len(arrays))
@@ -324,6 +327,7 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     # negation: a negator opens a scope of up to NEGATION_WINDOW words that stops
     # at a comma or clause end — unless it belongs to a phrase ("not sure")
     absorbs = np.array([t in _ABSORBS_NEGATION for t in lexicon.cue_types], dtype=bool)
+    turns = np.array([t in _TURNED_BY_NEGATION for t in lexicon.cue_types], dtype=bool)
     ab = absorbs[cue_label]
     absorbed = _ranges(n, cue_start[ab], cue_end[ab])
     boundary = punct != 0
@@ -340,7 +344,8 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     opens = starts | lead_first
     keep = (cue_label != qw) | opens[cue_start]
     cue_start, cue_end, cue_label = cue_start[keep], cue_end[keep], cue_label[keep]
-    cue_negated = negated[cue_start] & ~absorbs[cue_label]
+    # a decline after a negator of its own is turned round ("I wouldn't say no", "no way I'd pass")
+    cue_negated = negated[cue_start] & ~(absorbs & ~turns)[cue_label]
     return Analysis(lexicon, table.generation, n_docs, doc_start, word, doc, cw["token"], cw["start"], cw["end"],
                     punct, clause, clause_first, negated, clause_doc, question, last_clause, doc[cue_start], cue_start, cue_end,
                     cue_label, cue_negated)
