@@ -107,6 +107,62 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("uh i accepted another offer last week", D),
         ("thanks for your time um have a good one", A),
     ],
+    # how real people close (issue: real-world language); written for the tests
+    "real_soft_long_declines": [
+        ("Thanks again for the tour and for lunch with the team, it was a lovely afternoon. I've thought about it all weekend, and I'm going to stay where I am for now.", D),
+        ("I really enjoyed meeting everyone and I can see why people like working there. That said, after talking it through with my partner, I've decided this isn't the right move for me.", D),
+        ("You've all been so kind and patient with me through three rounds. I hate to do this, but I'm withdrawing my application.", D),
+    ],
+    "real_accepting": [
+        ("Yes! I'll take it.", I),
+        ('I accept — when do I start?', I),
+        ('Consider this my acceptance; please send over the contract.', I),
+        ("I'm in. Tell me where to sign.", I),
+    ],
+    "real_understatement_double_negation": [
+        ("I can't say I'm not tempted to take it, I really want it.", I),
+        ("I'm not unhappy where I am, so I'll leave it there, thanks.", D),
+    ],
+    "real_conditions_stay_ambiguous": [
+        ("I'm in if the money's right.", A),
+        ("I'd accept, provided the start date can wait until March.", A),
+    ],
+    "real_no_questions_is_not_a_decline": [
+        ('Nope, no questions, you covered it all.', A),
+        ('No, nothing from me, you were very thorough.', A),
+        ('Not right now, thanks — I think you answered everything.', A),
+        ('No questions. Thanks for your time today.', A),
+    ],
+    "real_reported_speech_and_narratives": [
+        ('I told the manager before I left that this was my first choice.', I),
+        ("At the end I said I'd love to join them and asked when I could start.", I),
+        ("I walked out halfway through the second round; I knew it wasn't for me.", D),
+        ("When the recruiter called back, I told her I'd taken a job elsewhere.", D),
+        ("I thanked them and asked when I'd hear back.", A),
+        ('I said I needed the weekend to think it over.', A),
+    ],
+}
+
+#: Cases of the same kinds that the shipped model still gets wrong. Each is a
+#: strict expected failure in test_rules: it states the gap, and the suite
+#: says so the day the model gets it right.
+KNOWN_GAPS: dict[str, list[tuple[str, str]]] = {
+    "real_soft_long_declines": [
+        ("It was great to meet you, and the project sounds fascinating. Unfortunately another company made me an offer this morning and I've said yes to them.", D),
+        ("Thank you for everything. I was impressed by the lab and the people, but I've chosen a position nearer my family.", D),
+    ],
+    "real_accepting": [
+        ("Honestly I don't need the weekend to think, the answer is yes.", I),
+    ],
+    "real_understatement_double_negation": [
+        ("I wouldn't say no to an offer.", I),
+        ("It's not as if I'd turn the job down.", I),
+        ("There's no way I'd pass on a role like this.", I),
+    ],
+    "real_conditions_stay_ambiguous": [
+        ("If you can do four days a week, I'd be happy to move forward.", A),
+        ('As long as the relocation package covers the move, count me in.', A),
+    ],
 }
 
 #: Sentences whose label must not change when fillers are added, the case is

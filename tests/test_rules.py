@@ -1,12 +1,15 @@
 """Each rule of LABELS.md as a table of cases, plus invariance to speech noise.
 
-A failing rule is a failing test: nothing here is skipped or marked xfail.
+A failing rule is a failing test: nothing in RULES is skipped or marked xfail.
+The known gaps (rule_cases.KNOWN_GAPS) are strict expected failures: each
+states what the shipped model still gets wrong, and fails the suite the day
+it gets it right (move it to RULES then).
 """
 
 import re
 
 import pytest
-from rule_cases import INVARIANCE, RULES
+from rule_cases import INVARIANCE, KNOWN_GAPS, RULES
 
 CASES = [(rule, text, gold) for rule, cases in RULES.items() for text, gold in cases]
 
@@ -15,6 +18,20 @@ CASES = [(rule, text, gold) for rule, cases in RULES.items() for text, gold in c
 def test_rule(model, rule, text, gold):
     p = model.predict(text)
     assert p.label == gold, f"{rule}: {text!r} -> {p.label.value} {p.probabilities}"
+
+
+GAPS = [(rule, text, gold) for rule, cases in KNOWN_GAPS.items() for text, gold in cases]
+
+
+@pytest.mark.xfail(strict=True, reason="a known gap of the shipped model (real-world language issue): double "
+                                       "negation, conditions on terms, some acceptances and declines")
+@pytest.mark.parametrize("rule,text,gold", GAPS, ids=[f"{r}:{t[:40]}" for r, t, _ in GAPS])
+def test_known_gap(model, rule, text, gold):
+    assert model.predict(text).label == gold
+
+
+def test_known_gaps_are_not_also_rules():
+    assert not {t for _, t, _ in GAPS} & {t for _, t, _ in CASES}
 
 
 def _variants(text):
@@ -32,7 +49,7 @@ def test_invariant_to_speech_noise(model, text, gold):
 
 
 @pytest.mark.xfail(strict=True, reason="a lone utterance has no speaker: the model reads the interviewer's "
-                                       "'we're excited about you' as interest (0.76); in a transcript the "
+                                       "'we're excited about you' as interest (0.72); in a transcript the "
                                        "interviewer's turns are never scored (test_transcripts)")
 def test_interviewer_words_are_not_read_as_candidate_stance(model):
     # rule 8: the interviewer's enthusiasm states no stance of the candidate's: ambiguous

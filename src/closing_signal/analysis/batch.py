@@ -308,6 +308,12 @@ def analyze(docs: Iterable, lexicon: Lexicon) -> Analysis:
     question[clause[asks]] = True
     has_words = doc_start[1:] > doc_start[:-1]
     last_clause = np.where(has_words, clause[np.maximum(doc_start[1:] - 1, 0)] if n else -1, -1)
+    # a closing ends with its last clause that is more than a tag ("Seriously.", "I mean it.")
+    tag_only = np.bincount(clause[~(flags & wt.TAG).astype(bool)], minlength=n_clauses) == 0
+    last_real = np.full(n_docs, -1, dtype=np.int64)
+    real = np.flatnonzero(~tag_only)
+    np.maximum.at(last_real, clause_doc[real], real)
+    last_clause = np.where(has_words & (last_real >= 0), last_real, last_clause)
 
     # cues, each layer matched on its own
     lexw = table.lex.a[word]

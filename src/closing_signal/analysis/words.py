@@ -25,7 +25,7 @@ WORD, PUNCT, DROP = 0, 1, 2
 # punctuation flags (of the punctuation after a word)
 BOUNDARY, SENTENCE_END, QUESTION_MARK = 1, 2, 4
 # clean-word flags
-NEGATOR, BREAKER, PRONOUN, QUESTION_SUBJECT, WH, AUX, LEAD, KEEPS_FILLER, BARE_NEGATOR = (1 << k for k in range(9))
+NEGATOR, BREAKER, PRONOUN, QUESTION_SUBJECT, WH, AUX, LEAD, KEEPS_FILLER, BARE_NEGATOR, TAG = (1 << k for k in range(10))
 
 _SENTENCE_END = frozenset(".!?;:…-—–")
 _PRONOUNS = frozenset({"i", "we", "it", "that", "this", "you", "there"})
@@ -39,6 +39,9 @@ _FLAG_WORDS = {
                      "sure"}),
     KEEPS_FILLER: frozenset({"it", "that", "what"}),   # "i mean it", "you know what i want"
     BARE_NEGATOR: frozenset({"not", "no", "never"}),
+    # a clause of these alone tags the one before it ("Sign me up! Seriously.")
+    TAG: frozenset({"seriously", "honestly", "really", "truly", "genuinely", "definitely", "absolutely", "totally",
+                    "certainly", "literally", "lol", "haha", "promise", "i", "mean", "it"}),
 }
 
 
