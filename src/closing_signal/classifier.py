@@ -145,32 +145,37 @@ class ClosingSignalClassifier(ClassifierMixin, BaseEstimator):
             self._component = comp
         return comp
 
-    def _scores(self, texts: list[str], batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _doc_batches(self, texts: list[str], batch_size: int = 1000):
+        """``(offset, Docs)`` of each batch of ``texts`` (clipped), read
+        inside one spaCy memory zone; each Doc is made as it is read."""
+        nlp = self._tokenizer()
+        with nlp.memory_zone():
+            for b in range(0, len(texts), batch_size):
+                yield b, nlp.pipe(clip(t)[0] for t in texts[b:b + batch_size])
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(logits, probabilities, empty)`` of ``texts``, through the component."""
-        comp, nlp = self._scoring_component(), self._tokenizer()
+        comp = self._scoring_component()
         k = len(self.classes_)
         logits, probs, empty = [np.zeros((0, k))], [np.zeros((0, k))], [np.zeros(0, bool)]
-        with comp.lock, nlp.memory_zone():
-            for b in range(0, len(texts), batch_size):
-                s = comp.score_docs(nlp.pipe(clip(t)[0] for t in texts[b:b + batch_size]))
+        with comp.lock:
+            for _, docs in self._doc_batches(texts):
+                s = comp.score_docs(docs)
                 logits.append(s.logits)
                 probs.append(s.probabilities)
                 empty.append(s.analysis.n_words == 0)
         return np.concatenate(logits), np.concatenate(probs), np.concatenate(empty)
 
-    def _features(self, texts: list[str], lexicon: Lexicon, featurizer: Featurizer,
-                  batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _features(self, texts: list[str], lexicon: Lexicon,
+                  featurizer: Featurizer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(row, key, empty)``: the feature keys of every text, and which texts have no words."""
-        nlp = self._tokenizer()
         rows, keys, empty = [], [], []
-        with nlp.memory_zone():
-            for b in range(0, len(texts), batch_size):
-                docs = list(nlp.pipe(clip(t)[0] for t in texts[b:b + batch_size]))
-                a = analyze(docs, lexicon)
-                f = featurizer(a)
-                rows.append(f.row + b)
-                keys.append(f.key)
-                empty.append(a.n_words == 0)
+        for b, docs in self._doc_batches(texts):
+            a = analyze(docs, lexicon)
+            f = featurizer(a)
+            rows.append(f.row + b)
+            keys.append(f.key)
+            empty.append(a.n_words == 0)
         if not rows:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, bool)
         return np.concatenate(rows), np.concatenate(keys), np.concatenate(empty)

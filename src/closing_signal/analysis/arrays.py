@@ -20,15 +20,19 @@ import numpy as np
 __all__ = ["unique_sorted", "unique_inverse"]
 
 
+def _firsts(s: np.ndarray) -> np.ndarray:
+    """For a sorted 1-d array: where each run of equal values starts."""
+    new = np.empty(len(s), dtype=bool)
+    if len(s):
+        new[0] = True
+        np.not_equal(s[1:], s[:-1], out=new[1:])
+    return new
+
+
 def unique_sorted(x: np.ndarray) -> np.ndarray:
     """``np.unique(x)`` for a 1-d array: its distinct values, ascending."""
     s = np.sort(x)
-    if len(s) < 2:
-        return s
-    new = np.empty(len(s), dtype=bool)
-    new[0] = True
-    np.not_equal(s[1:], s[:-1], out=new[1:])
-    return s[new]
+    return s[_firsts(s)]
 
 
 def unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -36,10 +40,7 @@ def unique_inverse(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values, and for each element the index of its value among them."""
     order = np.argsort(x)
     s = x[order]
-    new = np.empty(len(s), dtype=bool)
-    if len(s):
-        new[0] = True
-        np.not_equal(s[1:], s[:-1], out=new[1:])
+    new = _firsts(s)
     inv = np.empty(len(s), dtype=np.int64)
     inv[order] = np.cumsum(new) - 1
     return s[new], inv
