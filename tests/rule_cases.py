@@ -112,6 +112,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("Thanks again for the tour and for lunch with the team, it was a lovely afternoon. I've thought about it all weekend, and I'm going to stay where I am for now.", D),
         ("I really enjoyed meeting everyone and I can see why people like working there. That said, after talking it through with my partner, I've decided this isn't the right move for me.", D),
         ("You've all been so kind and patient with me through three rounds. I hate to do this, but I'm withdrawing my application.", D),
+        ("It was great to meet you, and the project sounds fascinating. Unfortunately another company made me an offer this morning and I've said yes to them.", D),
     ],
     "real_accepting": [
         ("Yes! I'll take it.", I),
@@ -125,7 +126,7 @@ RULES: dict[str, list[tuple[str, str]]] = {
     ],
     "real_conditions_stay_ambiguous": [
         ("I'm in if the money's right.", A),
-        ("I'd accept, provided the start date can wait until March.", A),
+        ('As long as the relocation package covers the move, count me in.', A),
     ],
     "real_no_questions_is_not_a_decline": [
         ('Nope, no questions, you covered it all.', A),
@@ -141,6 +142,20 @@ RULES: dict[str, list[tuple[str, str]]] = {
         ("I thanked them and asked when I'd hear back.", A),
         ('I said I needed the weekend to think it over.', A),
     ],
+    # what people did, told in the past tense (cancelled, refused, took it, signed, was done)
+    "real_narrated_decisions": [
+        ("I cancelled the second-round interview; the commute would have killed me.", D),
+        ("When they rang with the offer, I refused it as politely as I could.", D),
+        ("They called back with a better number and I turned that one down too.", D),
+        ("I pulled my application the next morning.", D),
+        ("By the end of the tour I was done with that place.", D),
+        ("A second interview with them? Not happening.", D),
+        ("She offered me the post and I took the job on the spot.", I),
+        ("I said yes to the job before she'd finished asking.", I),
+        ("I signed the offer letter and sent it straight back.", I),
+        ("I really wanted that job, and I made sure they knew it.", I),
+        ("If they make me an offer, I'm taking it.", I),
+    ],
 }
 
 #: Cases of the same kinds that the shipped model still gets wrong. Each is a
@@ -148,7 +163,6 @@ RULES: dict[str, list[tuple[str, str]]] = {
 #: says so the day the model gets it right.
 KNOWN_GAPS: dict[str, list[tuple[str, str]]] = {
     "real_soft_long_declines": [
-        ("It was great to meet you, and the project sounds fascinating. Unfortunately another company made me an offer this morning and I've said yes to them.", D),
         ("Thank you for everything. I was impressed by the lab and the people, but I've chosen a position nearer my family.", D),
     ],
     "real_accepting": [
@@ -161,7 +175,7 @@ KNOWN_GAPS: dict[str, list[tuple[str, str]]] = {
     ],
     "real_conditions_stay_ambiguous": [
         ("If you can do four days a week, I'd be happy to move forward.", A),
-        ('As long as the relocation package covers the move, count me in.', A),
+        ("I'd accept, provided the start date can wait until March.", A),
     ],
 }
 
