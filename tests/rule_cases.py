@@ -126,7 +126,6 @@ RULES: dict[str, list[tuple[str, str]]] = {
     ],
     "real_conditions_stay_ambiguous": [
         ("I'm in if the money's right.", A),
-        ('As long as the relocation package covers the move, count me in.', A),
     ],
     "real_no_questions_is_not_a_decline": [
         ('Nope, no questions, you covered it all.', A),
@@ -176,6 +175,7 @@ KNOWN_GAPS: dict[str, list[tuple[str, str]]] = {
     "real_conditions_stay_ambiguous": [
         ("If you can do four days a week, I'd be happy to move forward.", A),
         ("I'd accept, provided the start date can wait until March.", A),
+        ('As long as the relocation package covers the move, count me in.', A),
     ],
 }
 

@@ -67,7 +67,7 @@ def test_killed_parallel_run_then_resume_gives_one_row_per_file(tmp_path):
     src = tmp_path / "in"
     src.mkdir()
     files = sorted(TDIR.glob("t*"))
-    for i in range(8):  # 200 files
+    for i in range(40):  # 1,000 files: a run of ~1 s, so a 50 ms poll stops it partway on a fast machine too
         for f in files:
             shutil.copy(f, src / f"{i:02d}_{f.name}")
     n = len(list(src.iterdir()))

@@ -7,7 +7,9 @@ Feature families (all binary):
   ``sw:`` words of the last clause that takes a stance (in a letter, the
   final clause is often a sign-off: the decision sits before it)
 * ``c:`` cue types anywhere, ``+NEG`` when negated; ``lc:`` cues in the final
-  clause; ``sc:`` cues in the last clause that takes a stance
+  clause; ``sc:`` cues in the last clause that takes a stance; ``xc:`` cues
+  of a long text (a letter, a forum post, a story: more than
+  ``LONG_TEXT`` words), weighed apart from the same cue in a short closing
 * ``p:`` / ``lp:`` pairs of cue types sharing a clause (e.g. ``HEDGE&INTEREST``)
 * ``flip:`` the previous stance cue and the last one, across a contrast
 * ``s:`` structure: the final clause is a question, no stance at all, length
@@ -30,11 +32,14 @@ from .analysis.batch import Analysis
 
 __all__ = ["Featurizer", "Features", "ColumnIndex", "STRUCTURE"]
 
-W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S, SW = range(1, 13)
+W, W_NOT, LW, BIGRAM, CUE, LAST_CUE, STANCE_CUE, PAIR, LAST_PAIR, FLIP, S, SW, LONG_CUE = range(1, 14)
 _PREFIX = {W: "w:", W_NOT: "w:NOT_", LW: "lw:", BIGRAM: "b:", CUE: "c:", LAST_CUE: "lc:", STANCE_CUE: "sc:",
-           PAIR: "p:", LAST_PAIR: "lp:", FLIP: "flip:", S: "s:", SW: "sw:"}
+           PAIR: "p:", LAST_PAIR: "lp:", FLIP: "flip:", S: "s:", SW: "sw:", LONG_CUE: "xc:"}
+_CUE_PREFIX = {"c": CUE, "lc": LAST_CUE, "sc": STANCE_CUE, "xc": LONG_CUE}
 #: Cue families: their span is a cue phrase (evidence gives them the phrase).
-CUE_FAMILIES = (CUE, LAST_CUE, STANCE_CUE)
+CUE_FAMILIES = (CUE, LAST_CUE, STANCE_CUE, LONG_CUE)
+#: A text of more words than this is long (``xc:`` cues; the ``len_21+`` bucket).
+LONG_TEXT = 20
 STRUCTURE = ("empty", "bare_negation_end", "question_last", "all_questions", "no_stance",
              "len_1", "len_2-3", "len_4-8", "len_9-20", "len_21+")
 _S = {name: i for i, name in enumerate(STRUCTURE)}
@@ -189,6 +194,8 @@ class Featurizer:
         stance_clause = np.where(last_st >= 0, cclause[np.maximum(last_st, 0)], -1) if len(cs) else last_st
         sc = cclause == stance_clause[cd]
         add(cd[sc], _key(STANCE_CUE, 0, name[sc]), cstart[sc], cend[sc])
+        long_text = a.n_words[cd] > LONG_TEXT
+        add(cd[long_text], _key(LONG_CUE, 0, name[long_text]), cstart[long_text], cend[long_text])
         if self.stance_words and n:
             sw = (clause == stance_clause[doc]) & (stance_clause[doc] != a.last_clause[doc])
             add(doc[sw], _key(SW, 0, stems[sw]), start[sw], end[sw])
@@ -238,7 +245,7 @@ class Featurizer:
         add(docs[all_q], _key(S, 0, _S["all_questions"]))
         no_stance = has & (last_st < 0)
         add(docs[no_stance], _key(S, 0, _S["no_stance"]))
-        bucket = np.searchsorted(np.array([1, 3, 8, 20]), nw, side="left") + _S["len_1"]
+        bucket = np.searchsorted(np.array([1, 3, 8, LONG_TEXT]), nw, side="left") + _S["len_1"]
         add(docs[has], _key(S, 0, bucket[has]))
 
         return Features(n_docs, np.concatenate(rows), np.concatenate(keys), *(np.concatenate(x) for x in zip(*spans)))
@@ -285,8 +292,8 @@ class Featurizer:
                 for i, ch in enumerate(rest):
                     if ch == "_" and 0 < i < len(rest) - 1:
                         ks.append((BIGRAM << _FAM) | (self._intern(rest[:i]) << _A) | self._intern(rest[i + 1:]))
-            elif prefix in ("c", "lc", "sc") and rest in cue:
-                ks.append(({"c": CUE, "lc": LAST_CUE, "sc": STANCE_CUE}[prefix] << _FAM) | cue[rest])
+            elif prefix in _CUE_PREFIX and rest in cue:
+                ks.append((_CUE_PREFIX[prefix] << _FAM) | cue[rest])
             elif prefix in ("p", "lp", "flip"):
                 x, sep, y = rest.partition("&" if prefix != "flip" else ">")
                 if sep and x in cue and y in cue:
